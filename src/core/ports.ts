@@ -1,0 +1,204 @@
+// The interfaces the core needs from the outside world. Adapters live in src/storage, src/git,
+// src/process, src/traffic and src/vscode; the core never imports them.
+import type {
+  AuditEvent,
+  CalendarEvent,
+  Conversation,
+  Deployment,
+  DeploymentStatus,
+  Message,
+  Release,
+  ReleaseFilter,
+  Service,
+} from './model';
+
+// ---------------------------------------------------------------- time, people, trust
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Who is acting: `git config user.name`, else the OS user. */
+export interface Identity {
+  currentUser(): Promise<string>;
+}
+
+/** Shell steps, tasks and router commands run only when this says yes. */
+export interface WorkspaceTrust {
+  isTrusted(): boolean;
+}
+
+// ---------------------------------------------------------------- storage
+
+export interface ReleaseRepository {
+  insert(release: Release): Promise<void>;
+  update(release: Release): Promise<void>;
+  get(id: string): Promise<Release | null>;
+  /** The release with this version in this project (undefined project = the workspace's default). */
+  findByVersion(projectId: string | undefined, version: string): Promise<Release | null>;
+  list(filter?: ReleaseFilter): Promise<Release[]>;
+  count(): Promise<number>;
+}
+
+export interface ServiceRepository {
+  insert(service: Service): Promise<void>;
+  update(service: Service): Promise<void>;
+  remove(id: string): Promise<void>;
+  get(id: string): Promise<Service | null>;
+  getByName(name: string): Promise<Service | null>;
+  list(): Promise<Service[]>;
+}
+
+export interface DeploymentQuery {
+  releaseId?: string;
+  environment?: string;
+  status?: DeploymentStatus | DeploymentStatus[];
+  /** Only deployments created at or after this time. */
+  since?: Date;
+  /** Newest first when set. */
+  limit?: number;
+}
+
+export interface DeploymentRepository {
+  insert(deployment: Deployment): Promise<void>;
+  update(deployment: Deployment): Promise<void>;
+  get(id: string): Promise<Deployment | null>;
+  /** Newest first. */
+  list(query?: DeploymentQuery): Promise<Deployment[]>;
+}
+
+export interface ConversationRepository {
+  insert(conversation: Conversation): Promise<void>;
+  get(id: string): Promise<Conversation | null>;
+  addMessage(message: Message): Promise<void>;
+  /** Oldest first. */
+  listMessages(conversationId: string): Promise<Message[]>;
+}
+
+export interface CalendarRepository {
+  upsert(event: CalendarEvent): Promise<void>;
+  remove(id: string): Promise<void>;
+  listBySubject(subjectId: string): Promise<CalendarEvent[]>;
+  list(): Promise<CalendarEvent[]>;
+}
+
+export type AuditInput = Omit<AuditEvent, 'id'>;
+
+export interface AuditQuery {
+  entityType?: string;
+  entityId?: string;
+  /** Newest first when set. */
+  limit?: number;
+}
+
+/** Append-only: there is no update or delete. */
+export interface AuditRepository {
+  append(event: AuditInput): Promise<number>;
+  list(query?: AuditQuery): Promise<AuditEvent[]>;
+}
+
+export interface Repositories {
+  releases: ReleaseRepository;
+  services: ServiceRepository;
+  deployments: DeploymentRepository;
+  conversations: ConversationRepository;
+  calendar: CalendarRepository;
+  audit: AuditRepository;
+}
+
+/**
+ * Transactions over the repositories. `write` runs `fn` in one transaction that is durable when the
+ * returned promise resolves (and is rolled back when `fn` throws). `fn` must only await repository
+ * calls: slow work (git, processes, network) belongs before or after the transaction.
+ */
+export interface UnitOfWork {
+  read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+  write<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+// ---------------------------------------------------------------- git
+
+export interface ChangeSummary {
+  /** The tag the change is measured from. */
+  baseTag: string;
+  commits: number;
+  files: number;
+  linesAdded: number;
+  linesDeleted: number;
+  /** Changed files under sensitive paths (migrations, infrastructure, auth, lock files…). */
+  sensitiveFiles: string[];
+  /** Every changed path, relative to the repository root. */
+  paths: string[];
+}
+
+export interface GitPort {
+  /** null when the folder is not in a git repository. */
+  isRepository(): Promise<boolean>;
+  /** The newest tag that is a release version lower than `version` (`v1.2.0` or `1.2.0`), or null. */
+  previousReleaseTag(version: string): Promise<string | null>;
+  /** Change from `tag` to HEAD. */
+  changeSince(tag: string): Promise<ChangeSummary>;
+}
+
+// ---------------------------------------------------------------- processes
+
+export interface ProcessSpec {
+  /** Shell command text from a pipeline definition (never built from release values). */
+  command: string;
+  cwd: string;
+  /** Added to the inherited environment: the only way release values reach the process. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** Bytes of output kept in the result's log (head and tail are kept, the middle elided). */
+  logCapBytes?: number;
+}
+
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  durationMs: number;
+  log: string;
+  logTruncated: boolean;
+  /** Total bytes the process wrote, before capping. */
+  outputBytes: number;
+}
+
+export interface ProcessRunner {
+  run(spec: ProcessSpec): Promise<ProcessResult>;
+}
+
+// ---------------------------------------------------------------- traffic (blue-green)
+
+export type Colour = 'blue' | 'green';
+
+/** Integers, summing to 100. */
+export interface Weights {
+  blue: number;
+  green: number;
+}
+
+export interface ColourCounters {
+  requests: number;
+  errors5xx: number;
+}
+
+export interface TrafficRouter {
+  readonly kind: 'haproxy' | 'nginx' | 'command';
+  readonly capabilities: { weighted: boolean; hitless: boolean; perColourMetrics: boolean };
+  /** Checks the configuration would accept these weights (nginx -t, haproxy -c, …). */
+  validate(w: Weights): Promise<void>;
+  /** Reads the router's real state, never a cache. */
+  getWeights(): Promise<Weights>;
+  /** Raises the new side before lowering the old; atomic file writes. */
+  setWeights(w: Weights): Promise<void>;
+  /** Probes until the split is observed; resolves with the ms it took. */
+  verify?(w: Weights, timeoutMs: number): Promise<number>;
+  /** Cumulative counters per colour, when the router can tell. */
+  counters?(): Promise<Record<Colour, ColourCounters>>;
+}

@@ -1,0 +1,2 @@
+import assert from 'node:assert/strict';
+describe('smoke', () => { it('adds', () => { assert.equal(1 + 1, 2); }); });
