@@ -110,7 +110,8 @@ export class DependencyGraph {
   }
 
   static build(nodes: Iterable<string>, edges: readonly DependencyEdge[]): DependencyGraph {
-    const names = Array.from(new Set(nodes)).sort(compareNames);
+    // The default sort compares UTF-16 code units, exactly like compareNames, and is faster.
+    const names = Array.from(new Set(nodes)).sort();
     const ids = new Map<string, number>();
     for (let i = 0; i < names.length; i++) ids.set(names[i]!, i);
     return new DependencyGraph(names, ids, edges);
@@ -166,7 +167,8 @@ export class DependencyGraph {
         const name = this.names[id]!;
         names.push(name);
         const internal = this.uniqueNames(this.deps, this.depOffsets[id]!, this.depOffsets[id + 1]!);
-        const external = [...new Set(this.external.get(id) ?? [])].sort(compareNames);
+        const ext = this.external.get(id);
+        const external = ext ? [...new Set(ext)].sort(compareNames) : [];
         order[k] = {
           name,
           order: k + 1,
@@ -354,14 +356,15 @@ export class DependencyGraph {
     return { path: names, text: names.join(CYCLE_ARROW), members: members.map((id) => this.names[id]!) };
   }
 
+  /** Adjacency lists are already sorted and deduplicated by csr(). */
   private uniqueIds(id: number): number[] {
-    return Array.from(new Set(this.deps.subarray(this.depOffsets[id]!, this.depOffsets[id + 1]!))).sort((a, b) => a - b);
+    return Array.from(this.deps.subarray(this.depOffsets[id]!, this.depOffsets[id + 1]!));
   }
 
   private uniqueNames(adj: Int32Array, begin: number, end: number): string[] {
-    if (begin === end) return [];
-    const ids = Array.from(new Set(adj.subarray(begin, end))).sort((a, b) => a - b);
-    return ids.map((id) => this.names[id]!);
+    const out: string[] = new Array(end - begin);
+    for (let k = begin; k < end; k++) out[k - begin] = this.names[adj[k]!]!;
+    return out;
   }
 }
 
@@ -398,6 +401,7 @@ export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** CSR adjacency with each node's list sorted by id and duplicates (repeated edges) removed. */
 function csr(n: number, m: number, from: Int32Array, to: Int32Array): [Int32Array, Int32Array] {
   const offsets = new Int32Array(n + 1);
   for (let k = 0; k < m; k++) offsets[from[k]! + 1]!++;
@@ -405,5 +409,15 @@ function csr(n: number, m: number, from: Int32Array, to: Int32Array): [Int32Arra
   const cursor = offsets.slice(0, n);
   const adj = new Int32Array(m);
   for (let k = 0; k < m; k++) adj[cursor[from[k]!]!++] = to[k]!;
-  return [offsets, adj];
+  let write = 0;
+  let begin = 0;
+  for (let i = 0; i < n; i++) {
+    const end = offsets[i + 1]!;
+    if (end - begin > 1) adj.subarray(begin, end).sort();
+    offsets[i] = write;
+    for (let k = begin; k < end; k++) if (k === begin || adj[k] !== adj[k - 1]) adj[write++] = adj[k]!;
+    begin = end;
+  }
+  offsets[n] = write;
+  return [offsets, write === m ? adj : adj.slice(0, write)];
 }
