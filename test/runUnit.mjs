@@ -1,12 +1,14 @@
 // Runs the plain-Node suites (no VS Code): core, storage, discovery, traffic, process runner.
 // Usage: node test/runUnit.mjs [glob-filter]   — prints "unit: N passed, N failed" last.
 import { register } from 'tsx/esm/api';
+import { register as registerCjs } from 'tsx/cjs/api';
 import Mocha from 'mocha';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 register();
+registerCjs(); // mocha require()s test files: TypeScript must load through CommonJS too
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const filter = process.argv[2];
 const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
