@@ -56,8 +56,8 @@ const MAX_TEXT = 200;
 const MINUTE_MS = 60_000;
 /** Margin for looking back from `now`: wall-clock durations can last an hour more in real time. */
 const LOOKBACK_MARGIN_MS = 86_400_000;
-/** Adjacent windows chained when computing `frozenUntil`; a freeze that never lifts stops here. */
-const MAX_CHAIN = 500;
+/** How far ahead `frozenUntil` follows windows that take over from each other. */
+const CHAIN_HORIZON_MS = 2 * 366 * 86_400_000;
 /** Per window and query; a year of a daily freeze is 366. */
 const MAX_OCCURRENCES_PER_WINDOW = 10_000;
 
@@ -165,7 +165,8 @@ function activeAt(windows: readonly FreezeWindow[], now: Date): FreezeOccurrence
 
 /**
  * The freeze in force at `now` (start inclusive, end exclusive), or null. When several overlap,
- * the one ending last; `frozenUntil` follows windows that take over without a gap.
+ * the one ending last; `frozenUntil` follows occurrences that take over without a gap (looking at
+ * most CHAIN_HORIZON ahead, so a freeze that never lifts reports that horizon).
  */
 export function activeFreeze(windows: readonly FreezeWindow[], now: Date): ActiveFreeze | null {
   const active = activeAt(windows, now);
@@ -173,12 +174,14 @@ export function activeFreeze(windows: readonly FreezeWindow[], now: Date): Activ
   const best = active.reduce((a, b) => (b.endsAt > a.endsAt ? b : a));
   const followedBy: FreezeOccurrence[] = [];
   let until = best.endsAt;
-  for (let i = 0; i < MAX_CHAIN; i++) {
-    const carrying = activeAt(windows, until);
-    if (carrying.length === 0) break;
-    const next = carrying.reduce((a, b) => (b.endsAt > a.endsAt ? b : a));
-    followedBy.push(next);
-    until = next.endsAt;
+  // Interval merge over the occurrences ahead, in start order.
+  const horizon = new Date(now.getTime() + CHAIN_HORIZON_MS);
+  for (const next of freezeOccurrencesBetween(windows, until, horizon)) {
+    if (next.startsAt > until) break;
+    if (next.endsAt > until) {
+      followedBy.push(next);
+      until = next.endsAt;
+    }
   }
   return { ...best, frozenUntil: until, followedBy };
 }

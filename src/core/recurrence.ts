@@ -359,22 +359,42 @@ interface Compiled {
   timeZone: string;
 }
 
-function compile(rule: RecurrenceRule): Compiled {
-  const dtstart = new Date(parseLocal(rule.start, 'start'));
+/**
+ * `notBefore` (floating ms) lets the fixed frequencies skip ahead: rrule always iterates from
+ * dtstart, so a daily rule started ten years ago would walk 3,650 days for every query. Moving
+ * dtstart forward by whole periods gives the same occurrences, as long as nothing counts from the
+ * real start (count) and the rule is one whose period we know (not 'custom').
+ */
+function compile(rule: RecurrenceRule, notBefore?: number): Compiled {
+  const start = parseLocal(rule.start, 'start');
   const timeZone = validateTimeZone(rule.timeZone, 'timeZone');
+  const startDate = new Date(start);
+  const skip = notBefore !== undefined && notBefore > start && rule.count === undefined;
+  let dtstart = start;
   let options: Partial<RRuleOptions>;
+  const everyDays = (days: number) => {
+    if (skip) dtstart = start + Math.floor((notBefore - start) / (days * DAY_MS)) * days * DAY_MS;
+  };
   switch (rule.frequency) {
     case 'daily':
+      everyDays(1);
       options = { freq: RRule.DAILY };
       break;
     case 'weekly':
-      options = { freq: RRule.WEEKLY };
+    case 'biweekly': {
+      const interval = rule.frequency === 'weekly' ? 1 : 2;
+      everyDays(7 * interval);
+      options = { freq: RRule.WEEKLY, interval, byweekday: [(startDate.getUTCDay() + 6) % 7] };
       break;
-    case 'biweekly':
-      options = { freq: RRule.WEEKLY, interval: 2 };
-      break;
+    }
     case 'monthly': {
-      const day = dtstart.getUTCDate();
+      const day = startDate.getUTCDate();
+      if (skip) {
+        // The first of the month before `notBefore`, at the start's time; bymonthday picks the day.
+        const hint = new Date(notBefore);
+        const first = Date.UTC(hint.getUTCFullYear(), hint.getUTCMonth() - 1, 1, startDate.getUTCHours(), startDate.getUTCMinutes());
+        if (first > start) dtstart = first;
+      }
       options =
         day <= 28
           ? { freq: RRule.MONTHLY, bymonthday: [day] }
@@ -388,7 +408,7 @@ function compile(rule: RecurrenceRule): Compiled {
     default:
       throw new ValidationError('frequency', `expected one of ${FREQUENCIES.join(', ')}, got ${show(rule.frequency)}`);
   }
-  options.dtstart = dtstart;
+  options.dtstart = new Date(dtstart);
   options.tzid = null;
   if (rule.count !== undefined) options.count = rule.count;
   if (rule.until !== undefined) options.until = new Date(parseUntil(rule.until, 'until'));
@@ -406,9 +426,9 @@ function range(from: number, to: number): number[] {
 export function localOccurrencesBetween(rule: RecurrenceRule, from: Date, to: Date, limit = 1000): LocalOccurrence[] {
   const out: LocalOccurrence[] = [];
   if (!(to.getTime() > from.getTime()) || limit <= 0) return out;
-  const { rrule, timeZone } = compile(rule);
   const lo = from.getTime();
   const hi = to.getTime();
+  const { rrule, timeZone } = compile(rule, lo - FLOATING_MARGIN_MS);
   rrule.between(new Date(lo - FLOATING_MARGIN_MS), new Date(hi + FLOATING_MARGIN_MS), true, (floating) => {
     const at = resolveLocal(floating.getTime(), timeZone);
     if (at.getTime() >= hi) return false;
@@ -425,7 +445,7 @@ export function occurrencesBetween(rule: RecurrenceRule, from: Date, to: Date, l
 
 /** The first occurrence strictly after `after`, or null when the rule has ended. */
 export function nextOccurrence(rule: RecurrenceRule, after: Date): Date | null {
-  const { rrule, timeZone } = compile(rule);
+  const { rrule, timeZone } = compile(rule, after.getTime() - FLOATING_MARGIN_MS);
   let next: Date | null = null;
   rrule.between(new Date(after.getTime() - FLOATING_MARGIN_MS), FAR_FUTURE, true, (floating) => {
     const at = resolveLocal(floating.getTime(), timeZone);
@@ -438,15 +458,14 @@ export function nextOccurrence(rule: RecurrenceRule, after: Date): Date | null {
 
 /** The last occurrence strictly before `before`, or null when there is none. */
 export function previousOccurrence(rule: RecurrenceRule, before: Date): Date | null {
-  const { rrule, timeZone } = compile(rule);
-  let previous: Date | null = null;
-  rrule.between(rrule.options.dtstart, new Date(before.getTime() + FLOATING_MARGIN_MS), true, (floating) => {
-    const at = resolveLocal(floating.getTime(), timeZone);
-    if (at.getTime() >= before.getTime()) return false;
-    previous = at;
-    return true;
-  });
-  return previous;
+  // Look back over growing spans so that a long-running rule is not expanded from its start.
+  const first = resolveLocal(parseLocal(rule.start, 'start'), rule.timeZone).getTime() - FLOATING_MARGIN_MS;
+  for (let span = 8 * DAY_MS; ; span *= 4) {
+    const from = Math.max(first, before.getTime() - span);
+    const found = occurrencesBetween(rule, new Date(from), before, Number.MAX_SAFE_INTEGER);
+    if (found.length > 0) return found[found.length - 1];
+    if (from === first) return null;
+  }
 }
 
 // ---------------------------------------------------------------- description

@@ -153,6 +153,30 @@ describe('recurrence', () => {
       assert.equal(occurrencesBetween(endless, at('2026-01-01T00:00:00Z'), at('2036-01-01T00:00:00Z')).length, 1000);
     });
 
+    it('skipping ahead for long-running rules gives the same occurrences as expanding from the start (property)', () => {
+      // With `count` set, nothing may be skipped (the count runs from the start), so the counted
+      // rule is the reference expansion.
+      fc.assert(
+        fc.property(
+          fc.constantFrom('daily', 'weekly', 'biweekly', 'monthly') as fc.Arbitrary<'daily' | 'weekly' | 'biweekly' | 'monthly'>,
+          fc.constantFrom('Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'),
+          fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2025-12-31T00:00:00Z'), noInvalidDate: true }),
+          fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }),
+          fc.integer({ min: 1, max: 90 }),
+          (frequency, timeZone, startDay, from, days) => {
+            const start = `${startDay.toISOString().slice(0, 10)}T02:30`;
+            const open = validateRecurrence({ frequency, start, timeZone });
+            const counted = validateRecurrence({ frequency, start, timeZone, count: 100_000 });
+            const to = new Date(from.getTime() + days * 86_400_000);
+            assert.deepEqual(iso(occurrencesBetween(open, from, to)), iso(occurrencesBetween(counted, from, to)));
+            assert.equal(nextOccurrence(open, from)?.toISOString(), nextOccurrence(counted, from)?.toISOString());
+            assert.equal(previousOccurrence(open, from)?.toISOString(), previousOccurrence(counted, from)?.toISOString());
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+
     it('next and previous occurrence are strict', () => {
       const r = rule({ frequency: 'weekly', start: '2026-03-03T09:00' });
       assert.equal(nextOccurrence(r, at('2026-03-03T07:59:59.999Z'))?.toISOString(), '2026-03-03T08:00:00.000Z');
