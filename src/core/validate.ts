@@ -47,3 +47,9 @@ export function listNames(names: string[], max = 10): string {
   if (names.length <= max) return names.join(', ');
   return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
+
+/** Drops keys whose value is undefined, so that a model read back from storage equals the one written. */
+export function compact<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

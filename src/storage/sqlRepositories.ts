@@ -24,6 +24,7 @@ import type {
   ServiceRepository,
   UnitOfWork,
 } from '../core/ports';
+import { compact } from '../core/validate';
 import type { Row, SqlExecutor, WorkspaceDatabase } from './database';
 import type { SqlParam } from './journal';
 
@@ -140,7 +141,7 @@ class SqlReleaseRepository implements ReleaseRepository {
 
   private hydrate(rows: Row[]): Release[] {
     const services = this.servicesOf(rows.map((r) => String(r.id)));
-    return rows.map((r) => ({
+    return rows.map((r) => compact<Release>({
       id: String(r.id),
       projectId: r.project_id ? String(r.project_id) : undefined,
       name: String(r.name),
@@ -215,7 +216,7 @@ class SqlServiceRepository implements ServiceRepository {
       list.push(d.depends_on);
       deps.set(d.service_id, list);
     }
-    return rows.map((r) => ({
+    return rows.map((r) => compact<Service>({
       id: String(r.id),
       name: String(r.name),
       path: str(r.path),
@@ -286,7 +287,7 @@ class SqlDeploymentRepository implements DeploymentRepository {
 }
 
 export function hydrateDeployment(r: Row): Deployment {
-  return {
+  return compact<Deployment>({
     id: String(r.id),
     releaseId: str(r.release_id),
     projectId: str(r.project_id),
@@ -299,7 +300,7 @@ export function hydrateDeployment(r: Row): Deployment {
     metadata: parseJson(r.metadata),
     createdAt: new Date(String(r.created_at)),
     updatedAt: new Date(String(r.updated_at)),
-  };
+  });
 }
 
 // ------------------------------------------------------------------ conversations, calendar, audit
@@ -365,7 +366,7 @@ class SqlCalendarRepository implements CalendarRepository {
   }
 }
 
-const hydrateEvent = (r: Row): CalendarEvent => ({
+const hydrateEvent = (r: Row): CalendarEvent => compact<CalendarEvent>({
   id: String(r.id),
   kind: r.kind as CalendarEventKind,
   subjectId: String(r.subject_id),

@@ -16,7 +16,7 @@ import {
 } from '../model';
 import type { Clock, GitPort, Identity, Repositories, UnitOfWork } from '../ports';
 import { assessReleaseRisk, type RiskContext } from '../risk';
-import { describe, listNames, optionalDate, optionalText, requireStringArray, requireText } from '../validate';
+import { compact, describe, listNames, optionalDate, optionalText, requireStringArray, requireText } from '../validate';
 
 /** Writes a text file atomically (the extension's adapter writes tmp + rename). */
 export interface TextFileWriter {
@@ -87,7 +87,7 @@ export class ReleaseManager {
       const now = this.clock.now();
       const id = this.newId();
       const conversationId = this.newId();
-      const release: Release = {
+      const release: Release = compact({
         id,
         projectId,
         name: cleanName,
@@ -101,7 +101,7 @@ export class ReleaseManager {
         trainId: optionalText('trainId', options.trainId, { max: 100 }),
         createdAt: now,
         updatedAt: now,
-      };
+      });
       await r.releases.insert(release);
       await r.conversations.insert({ id: conversationId, subjectType: 'release', subjectId: id, title: `Release ${cleanVersion}`, createdAt: now });
       await r.calendar.upsert(this.calendarEvent(release, now));
@@ -150,7 +150,7 @@ export class ReleaseManager {
 
     return this.uow.write(async (r) => {
       const before = await this.require(r, releaseId);
-      const after: Release = { ...before, ...patch, updatedAt: this.clock.now() };
+      const after: Release = compact({ ...before, ...patch, updatedAt: this.clock.now() });
       if (before.status === 'cancelled') throw new RefusedError(`release ${releaseLabel(before)} is cancelled; it cannot be changed`);
       if (before.status !== 'planned' && patch.version !== undefined && patch.version !== before.version) {
         throw new RefusedError(`the version of release ${releaseLabel(before)} cannot change: it is ${before.status.replace('_', ' ')} and its deployments name ${before.version}`);
