@@ -6,7 +6,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { compareNames, DependencyGraph } from '../core/dependencyGraph';
 import type { DiscoveryDiagnostic, SourceRange } from './diagnostic';
-import { scalarString, YamlSource, type MapEntry, type ParseOptions } from './yamlSource';
+import { isEmpty, scalarString, YamlSource, type MapEntry, type ParseOptions } from './yamlSource';
 
 export type DependsOnCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 export const DEPENDS_ON_CONDITIONS: readonly DependsOnCondition[] = [
@@ -86,13 +86,13 @@ export function parseComposeFile(file: string, content: string | Uint8Array, opt
 
 function readServices(src: YamlSource, out: ComposeFileResult): void {
   const root = src.contents;
-  if (root === null) return; // empty file: nothing to propose
+  if (isEmpty(root)) return; // empty file: nothing to propose
   if (!isMap(root)) {
     out.diagnostics.push(src.diagnostic(root, 'error', 'compose/not-a-map', 'A compose file must be a mapping at the top level (services:, volumes:, …)'));
     return;
   }
   const services = src.get(root, 'services');
-  if (!services || services.value === null) return;
+  if (!services || isEmpty(services.value)) return;
   if (!isMap(services.value)) {
     out.diagnostics.push(src.diagnostic(services.value, 'error', 'compose/services-not-a-map', '`services` must be a mapping of service names to their definitions'));
     return;
@@ -105,7 +105,7 @@ function readService(src: YamlSource, entry: MapEntry, out: ComposeFileResult): 
   const service: ComposeService = { name, file: src.file, ...src.range(entry.key), profiles: [] };
   out.services.push(service);
   const def = entry.value;
-  if (def === null) return;
+  if (isEmpty(def)) return;
   if (!isMap(def)) {
     out.diagnostics.push(src.diagnostic(def, 'error', 'compose/service-not-a-map', `Service "${name}" must be a mapping`));
     return;
@@ -113,7 +113,7 @@ function readService(src: YamlSource, entry: MapEntry, out: ComposeFileResult): 
   const keys = new Map(src.entries(def).map((e) => [e.name, e] as const));
 
   const profiles = keys.get('profiles')?.value ?? null;
-  if (profiles !== null) {
+  if (!isEmpty(profiles)) {
     const list = isSeq(profiles) ? src.items(profiles).map(scalarString) : null;
     if (!list || list.some((p) => p === undefined)) {
       out.diagnostics.push(src.diagnostic(profiles, 'error', 'compose/invalid-profiles', `profiles of "${name}" must be a list of names`));
@@ -126,7 +126,7 @@ function readService(src: YamlSource, entry: MapEntry, out: ComposeFileResult): 
   if (image !== undefined) service.image = image;
 
   const build = keys.get('build')?.value ?? null;
-  if (build !== null) {
+  if (!isEmpty(build)) {
     if (isScalar(build)) {
       const context = scalarString(build);
       if (context !== undefined) service.build = { context };
@@ -144,10 +144,10 @@ function readService(src: YamlSource, entry: MapEntry, out: ComposeFileResult): 
   }
 
   const dependsOn = keys.get('depends_on')?.value ?? null;
-  if (dependsOn !== null) readDependsOn(src, name, dependsOn, out);
+  if (dependsOn && !isEmpty(dependsOn)) readDependsOn(src, name, dependsOn, out);
 
   const links = keys.get('links')?.value ?? null;
-  if (links !== null) {
+  if (!isEmpty(links)) {
     if (!isSeq(links)) {
       out.diagnostics.push(src.diagnostic(links, 'error', 'compose/invalid-links', `links of "${name}" must be a list of "service" or "service:alias"`));
     } else {
@@ -184,13 +184,13 @@ function readDependsOn(src: YamlSource, name: string, node: Node, out: ComposeFi
   }
   for (const dep of src.entries(node)) {
     const edge: ComposeEdge = { from: name, to: dep.name, file: src.file, ...src.range(dep.key), kind: 'depends_on', condition: 'service_started' };
-    if (dep.value !== null) {
+    if (!isEmpty(dep.value)) {
       if (!isMap(dep.value)) {
         out.diagnostics.push(src.diagnostic(dep.value, 'error', 'compose/invalid-depends-on', `depends_on.${dep.name} of "${name}" must be a mapping (condition:, required:, restart:)`));
       } else {
         const opts = new Map(src.entries(dep.value).map((e) => [e.name, e.value] as const));
         const condNode = opts.get('condition') ?? null;
-        if (condNode !== null) {
+        if (!isEmpty(condNode)) {
           const cond = scalarString(condNode);
           if (cond !== undefined && (DEPENDS_ON_CONDITIONS as readonly string[]).includes(cond)) {
             edge.condition = cond as DependsOnCondition;

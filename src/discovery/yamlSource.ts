@@ -189,6 +189,11 @@ function cleanMessage(message: string): string {
   return first.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
+/** No value: absent, `~`, `null` or nothing after the colon. */
+export function isEmpty(node: Node | null | undefined): boolean {
+  return node === null || node === undefined || (isScalar(node) && node.value === null);
+}
+
 export function scalarString(node: Node | null): string | undefined {
   if (!isScalar(node)) return undefined;
   const v = node.value;
