@@ -163,12 +163,21 @@ export async function startCodeServer(o = {}) {
 /**
  * The workbench URL opening `folder`, with a `payload` (as @vscode/test-web does) that loads the
  * extension from source and, optionally, runs an extension test entry. The CLI flags
- * --extensionDevelopmentPath/--extensionTestsPath are rejected by the server, payload works.
+ * --extensionDevelopmentPath/--extensionTestsPath are rejected by the server; payload works.
+ *
+ * The URIs use the authority DEV_AUTHORITY instead of the server's host:port. The server maps any
+ * vscode-remote URI to its path, so the extension loads the same; but the workbench compares the
+ * URI with the builtin extensions' locations (vscode-remote://127.0.0.1:PORT/…), and since the
+ * harness lives INSIDE the repo (tools/vscode-harness/node_modules/code-server/…), with the real
+ * host:port every builtin theme counts as "contributed by the extension under development": the
+ * theme service then ignores workbench.colorTheme and picks the first builtin theme (Light+).
  */
+export const DEV_AUTHORITY = 'extension-dev';
+
 export function workbenchUrl(server, { folder, extensionDevelopmentPath = repoRoot, extensionTestsPath } = {}) {
   const payload = [];
-  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', `vscode-remote://${server.host}${extensionDevelopmentPath}`]);
-  if (extensionTestsPath) payload.push(['extensionTestsPath', `vscode-remote://${server.host}${extensionTestsPath}`]);
+  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', `vscode-remote://${DEV_AUTHORITY}${extensionDevelopmentPath}`]);
+  if (extensionTestsPath) payload.push(['extensionTestsPath', `vscode-remote://${DEV_AUTHORITY}${extensionTestsPath}`]);
   const q = [];
   if (folder) q.push(`folder=${encodeURIComponent(folder)}`);
   if (payload.length) q.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);

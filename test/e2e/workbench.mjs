@@ -1,0 +1,94 @@
+// Helpers for driving the real VS Code workbench (1.100.3, web) with Playwright.
+// Selectors were checked against the running workbench; VS Code's DOM is not an API, so keep
+// every selector here and nowhere else.
+
+/** Waits until the workbench shell is on screen and the extension host has added our container. */
+export async function waitForWorkbench(page, { timeout = 60_000 } = {}) {
+  await page.locator('.monaco-workbench').waitFor({ timeout });
+  await activityBarItem(page, 'Releases').waitFor({ timeout });
+}
+
+/** The activity-bar entry of a view container, by its title ("Releases", "Explorer", …). */
+export function activityBarItem(page, title) {
+  // 1.100 puts the label on the <a>, with the keybinding appended for builtin containers.
+  return page.locator(`.activitybar .action-item a.action-label[aria-label="${title}"], `
+    + `.activitybar .action-item a.action-label[aria-label^="${title} ("]`).first();
+}
+
+/** The side-bar title (<h2>) of the container that is open. */
+export function sideBarTitle(page) {
+  return page.locator('.part.sidebar .composite.title h2');
+}
+
+/** Opens a view container from the activity bar (no-op if it is already open). */
+export async function openViewContainer(page, title, { timeout = 30_000 } = {}) {
+  const title2 = sideBarTitle(page);
+  if ((await title2.count()) && (await title2.first().innerText()).trim().toLowerCase() === title.toLowerCase()) return;
+  await activityBarItem(page, title).click({ timeout });
+  await page.locator('.part.sidebar .composite.title h2', { hasText: title }).waitFor({ timeout });
+}
+
+/** A view pane inside the side bar, by its header title ("Releases", "Environments"). */
+export function viewPane(page, title) {
+  return page.locator('.part.sidebar .pane', {
+    has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${escapeRegExp(title)}$`, 'i') }),
+  });
+}
+
+/** Runs a command through the F1 palette by its full title, e.g. "Release Manager: Open Dashboard". */
+export async function runCommand(page, title, { timeout = 15_000 } = {}) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout });
+  await input.fill(`>${title}`);
+  // Pick the row whose label is exactly the command (the palette also lists fuzzy matches).
+  const label = title.includes(': ') ? title.slice(title.indexOf(': ') + 2) : title;
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ timeout });
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout }).catch(() => {});
+}
+
+/** A tree/list row containing `text` (optionally inside one view pane); waits until it is visible. */
+export async function waitForTreeRow(page, text, { view, timeout = 30_000 } = {}) {
+  const scope = view ? viewPane(page, view) : page;
+  const row = scope.locator('.monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout });
+  return row;
+}
+
+/**
+ * Waits (best effort, up to `timeout`) until no progress bar runs and no activity badge shows
+ * progress, e.g. before a screenshot while views are still resolving.
+ */
+export async function waitForProgressDone(page, { timeout = 10_000 } = {}) {
+  await page.waitForFunction(() => {
+    const busy = [...document.querySelectorAll('.monaco-progress-container.active, .activitybar .badge .codicon-loading, .activitybar .badge.progress-badge')]
+      .filter((e) => e.getClientRects().length > 0 && getComputedStyle(e).display !== 'none');
+    return busy.length === 0;
+  }, null, { timeout, polling: 100 }).catch(() => {});
+}
+
+/** A status-bar item containing `text`. */
+export function statusBarItem(page, text) {
+  return page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
+}
+
+/** A notification toast containing `text`. */
+export function notification(page, text) {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+}
+
+/** The active webview's document: two nested iframes (the host frame, then the content frame). */
+export function webviewFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** The editor tab with `title`. */
+export function editorTab(page, title) {
+  return page.locator('.tabs-container .tab', { hasText: title }).first();
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
