@@ -66,7 +66,7 @@ ${lines.join('\n')}
 /** The split an upstream file asks for: `weight=N` (default 1), `down` = 0. */
 export function parseUpstream(text: string, servers: Record<Colour, string>): Weights {
   const raw: Partial<Record<Colour, number>> = {};
-  for (const m of text.matchAll(/^\s*server\s+(\S+)([^;]*);/gm)) {
+  for (const m of text.matchAll(/^\s*server\s+([^\s;]+)([^;]*);/gm)) {
     const colour = COLOURS.find((c) => servers[c] === m[1]);
     if (!colour) continue;
     const params = m[2].trim().split(/\s+/);
