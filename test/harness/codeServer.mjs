@@ -74,6 +74,35 @@ export function copyToTemp(src, prefix = 'rm-ws-') {
   return dest;
 }
 
+/** Fresh file: baseSettings + extra. Existing file (a persistent dataDir): extra merged in, if it is plain JSON. */
+function writeSettings(file, extra) {
+  let current = null;
+  if (fs.existsSync(file)) {
+    try { current = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return; /* JSONC edited by a person: leave it */ }
+  }
+  fs.writeFileSync(file, JSON.stringify({ ...(current ?? baseSettings), ...extra }, null, 2));
+}
+
+/**
+ * Installs an extension folder as a symlink named <publisher>.<name>-<version>, as VS Code names
+ * installed extensions. The extension host realpaths extension locations, so require('vscode')
+ * resolves for the symlinked code, and a rebuild shows after "Developer: Reload Window".
+ */
+export function linkExtension(extensionsDir, extensionDir) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
+  const id = `${pkg.publisher}.${pkg.name}`.toLowerCase();
+  for (const e of fs.readdirSync(extensionsDir)) {
+    if (!e.toLowerCase().startsWith(`${id}-`)) continue;
+    const p = path.join(extensionsDir, e);
+    // Unlink a link explicitly: never walk into the linked repository.
+    if (fs.lstatSync(p).isSymbolicLink()) fs.unlinkSync(p);
+    else fs.rmSync(p, { recursive: true, force: true });
+  }
+  // The server rescans the folder when its extensions.json is missing; stale entries would hide the link.
+  fs.rmSync(path.join(extensionsDir, 'extensions.json'), { force: true });
+  fs.symlinkSync(extensionDir, path.join(extensionsDir, `${id}-${pkg.version}`), 'dir');
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -85,6 +114,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * @param {number} [o.startTimeoutMs]
  * @param {boolean} [o.keepRunDir]               keep user-data/logs after stop() (for debugging)
  * @param {string[]} [o.extraArgs]               extra server-main.js arguments
+ * @param {string} [o.dataDir]                   persistent dir for user data/extensions/logs instead
+ *                                               of a fresh temp one (never removed; settings kept)
+ * @param {string[]} [o.linkExtensions]          extension folders to install as symlinks into the
+ *                                               extensions dir (loads them like installed ones)
  */
 export async function startCodeServer(o = {}) {
   if (!fs.existsSync(serverMain)) {
@@ -92,12 +125,12 @@ export async function startCodeServer(o = {}) {
   }
   const port = o.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rm-code-server-'));
+  const runDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rm-code-server-'));
   for (const d of ['ud/User', 'exts', 'sd', 'tmp']) fs.mkdirSync(path.join(runDir, d), { recursive: true });
-  fs.writeFileSync(path.join(runDir, 'ud/User/settings.json'),
-    JSON.stringify({ ...baseSettings, ...(o.settings ?? {}) }, null, 2));
+  writeSettings(path.join(runDir, 'ud/User/settings.json'), o.settings ?? {});
+  for (const ext of o.linkExtensions ?? []) linkExtension(path.join(runDir, 'exts'), ext);
   const logFile = path.join(runDir, 'server.log');
-  const logFd = fs.openSync(logFile, 'a');
+  const logFd = fs.openSync(logFile, 'w');
   const args = [
     serverMain,
     '--host', '127.0.0.1', '--port', String(port),
@@ -135,7 +168,7 @@ export async function startCodeServer(o = {}) {
     await Promise.race([exitPromise, sleep(5000)]);
     // Children of the server (extension host, pty host) may outlive it briefly; SIGKILL the group.
     signalGroup('SIGKILL');
-    if (!o.keepRunDir) fs.rmSync(runDir, { recursive: true, force: true });
+    if (!o.keepRunDir && !o.dataDir) fs.rmSync(runDir, { recursive: true, force: true });
   };
 
   const url = `http://${host}`;
