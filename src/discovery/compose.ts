@@ -98,6 +98,9 @@ function readServices(src: YamlSource, out: ComposeFileResult): void {
     return;
   }
   for (const entry of src.entries(services.value)) readService(src, entry, out);
+  if (src.mergeBudgetExceeded) {
+    out.diagnostics.push(src.diagnostic(services.key, 'warning', 'compose/too-many-merges', 'This file merges (<<) more keys than discovery reads; some merged keys were ignored'));
+  }
 }
 
 function readService(src: YamlSource, entry: MapEntry, out: ComposeFileResult): void {

@@ -21,7 +21,7 @@ export interface DiscoverOptions {
   maxDepth?: number;
   /** Folder names never entered. Default node_modules, .git, dist. */
   ignore?: readonly string[];
-  /** Larger files are reported, not read. Default 5 MB. */
+  /** Larger files are reported, not read. Default 1 MB (MAX_FILE_BYTES). */
   maxBytes?: number;
 }
 

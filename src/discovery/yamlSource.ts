@@ -1,7 +1,7 @@
 // A parsed YAML (or JSON) file whose nodes we read with their positions. We walk the AST instead
 // of calling toJS(): positions survive, and aliases are only followed where we look, one step at
 // a time, so alias bombs (billion laughs) cost nothing.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError } from 'yaml';
 import type { Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import {
   decodeUtf8,
@@ -32,6 +32,13 @@ const MAX_MERGE_DEPTH = 16;
 
 export class YamlSource {
   private anchors: Map<string, { start: number; node: Node }[]> | undefined;
+  /**
+   * Entries copied in through `<<` merges, file-wide. Merging a large anchor into many maps is
+   * the merge-key flavour of an alias bomb; past this budget merges are skipped and reported.
+   */
+  private mergeBudget = 200_000;
+  /** Set once merges were skipped for lack of budget. */
+  mergeBudgetExceeded = false;
 
   private constructor(
     readonly file: string,
@@ -64,12 +71,19 @@ export class YamlSource {
         lineCounter: lines,
         prettyErrors: false,
         merge: !options.json,
-        uniqueKeys: !options.json,
+        // The library checks key uniqueness pairwise (quadratic: minutes for a 5 MB map);
+        // duplicateKeys() below does it with a Set.
+        uniqueKeys: false,
       });
     } catch (e) {
       return { source: null, diagnostics: [at('error', 'parse-failed', `Could not parse: ${(e as Error).message}`)] };
     }
     const source = new YamlSource(file, doc, lines);
+    if (!doc.errors.length && !options.json) {
+      for (const key of duplicateKeys(doc)) {
+        doc.errors.push(new YAMLParseError([key.range![0], key.range![1]], 'DUPLICATE_KEY', `Map keys must be unique ("${String(key.value)}" appears before)`));
+      }
+    }
     const maxErrors = options.maxErrors ?? 20;
     const errorCode = options.json ? 'invalid-json' : 'invalid-yaml';
     for (const err of doc.errors.slice(0, maxErrors)) {
@@ -127,7 +141,16 @@ export class YamlSource {
         if (depth >= MAX_MERGE_DEPTH) continue;
         const v = this.resolve(pair.value as Node | null);
         const sources = isSeq(v) ? v.items.map((i) => this.resolve(i as Node)) : [v];
-        for (const s of sources) if (isMap(s)) merged.push(...this.entries(s, depth + 1));
+        for (const s of sources) {
+          if (!isMap(s)) continue;
+          if (this.mergeBudget <= 0) {
+            this.mergeBudgetExceeded = true;
+            break;
+          }
+          const more = this.entries(s, depth + 1);
+          this.mergeBudget -= more.length;
+          merged.push(...more);
+        }
         continue;
       }
       if (key.value === null || key.value === undefined) continue;
@@ -181,6 +204,28 @@ export class YamlSource {
     }
     return lo > 0 ? list[lo - 1]!.node : undefined;
   }
+}
+
+/** Second and later occurrences of a scalar key in the same mapping (merge keys aside). */
+function duplicateKeys(doc: Document.Parsed): Scalar[] {
+  const out: Scalar[] = [];
+  try {
+    visit(doc, {
+      Map(_key, map) {
+        const seen = new Set<unknown>();
+        for (const pair of map.items) {
+          const k = pair.key;
+          if (!isScalar(k) || typeof k.value === 'symbol' || !k.range) continue;
+          const id = k.value;
+          if (seen.has(id)) out.push(k);
+          else seen.add(id);
+        }
+      },
+    });
+  } catch {
+    // Too deep to walk: the library has already reported such documents as errors.
+  }
+  return out;
 }
 
 /** The library's message without its " at line L, column C" suffix: our diagnostic carries the position. */
