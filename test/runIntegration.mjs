@@ -2,7 +2,6 @@
 // code-server 4.100.3 (VS Code 1.100.3) + headless Chromium, workspace = a temp copy of samples/shop.
 // Usage: node test/runIntegration.mjs [--grep PATTERN] [--no-build] [--timeout SECONDS] [--keep] [--verbose]
 // Prints "integration: N passed, N failed" last; exit 0 only when all passed.
-import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +10,7 @@ import util from 'node:util';
 import {
   copyToTemp, ensureHarness, launchBrowser, repoRoot, startCodeServer, workbenchUrl,
 } from './harness/codeServer.mjs';
+import { buildIntegrationTests, integrationOutDir as outDir } from './harness/buildIntegration.mjs';
 
 const { values: opts } = util.parseArgs({
   options: {
@@ -25,7 +25,6 @@ const { values: opts } = util.parseArgs({
 const HARMLESS = /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin extensions cache|ChatSessionStore:)|\[Service Worker\]|getaddrinfo ENOTFOUND/;
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-const outDir = path.join(repoRoot, 'out/test/integration');
 
 let summary = null; // { passed, failed }
 let reason = '';
@@ -43,38 +42,13 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, async () => { reason = `interrupted (${sig})`; await cleanup(); finish(); });
 }
 
-function walkTests(dir) {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walkTests(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []);
-}
-
-async function buildTests() {
-  const srcDir = path.join(repoRoot, 'test/integration');
-  fs.rmSync(outDir, { recursive: true, force: true });
-  await esbuild.build({
-    absWorkingDir: repoRoot,
-    entryPoints: [path.join(srcDir, 'index.ts'), ...walkTests(srcDir)],
-    outbase: srcDir,
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    // 'vscode' is provided by the host; mocha 12 is loaded from the project's node_modules.
-    external: ['vscode', 'mocha'],
-    logLevel: 'warning',
-  });
-}
-
 async function main() {
   ensureHarness();
   if (!opts['no-build']) {
     const b = spawnSync(process.execPath, [path.join(repoRoot, 'esbuild.mjs')], { stdio: 'inherit', cwd: repoRoot });
     if (b.status !== 0) { reason = 'extension build (node esbuild.mjs) failed'; return; }
   }
-  await buildTests();
+  await buildIntegrationTests();
   console.log(`[integration] built tests in ${elapsed()}`);
 
   const workspace = copyToTemp(path.join(repoRoot, 'samples/shop'));
