@@ -52,7 +52,8 @@ const ENV_NAME = /^[^=\0]+$/;
  * `timeoutMs` and `spec.signal` end the step the same way: SIGTERM to the process group, SIGKILL
  * to the group after `killGraceMs` if anything in it is still alive (a shell that traps TERM, a
  * grandchild started with `&`, a leader that is already gone). The result says which
- * (`timedOut` / `cancelled`) and resolves only once the group is gone.
+ * (`timedOut` / `cancelled`) and resolves only once the group is gone. No `timeoutMs` (or ≤ 0)
+ * means no timeout.
  *
  * Errors: `run` does not reject for a step that cannot start (missing or non-directory cwd, a
  * shell that cannot be spawned, an invalid environment name). It resolves with `exitCode: null`,
