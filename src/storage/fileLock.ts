@@ -34,6 +34,7 @@ function pidAlive(pid: number): boolean {
  */
 export class FileLock {
   private held = false;
+  private ownerFile: string | undefined;
   private readonly staleMs: number;
   private readonly timeoutMs: number;
 
@@ -52,19 +53,20 @@ export class FileLock {
   /** Tries once; true when this process now holds the lock. */
   tryAcquire(): boolean {
     if (this.held) throw new Error(`lock ${this.path} is already held by this process`);
-    const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), at: new Date().toISOString() };
-    // Write the owner to a private file, then hard-link it into place: link() fails with EEXIST when
-    // the lock is held, and a killed process can never leave a half-written lock behind.
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(owner), { mode: 0o644 });
+    // The owner is written once to a private file, then hard-linked into place for each hold: link()
+    // fails with EEXIST when the lock is held, and a killed process never leaves a half-written lock.
+    // link() also stamps the inode's ctime, which is what the age of a lock is measured by.
+    if (!this.ownerFile || !fs.existsSync(this.ownerFile)) {
+      this.ownerFile = `${this.path}.${process.pid}.owner`;
+      const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), at: new Date().toISOString() };
+      fs.writeFileSync(this.ownerFile, JSON.stringify(owner), { mode: 0o644 });
+    }
     try {
-      fs.linkSync(tmp, this.path);
+      fs.linkSync(this.ownerFile, this.path);
       this.held = true;
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    } finally {
-      fs.rmSync(tmp, { force: true });
     }
     const stale = this.staleOwner();
     if (stale !== undefined) {
@@ -105,6 +107,13 @@ export class FileLock {
     }
   }
 
+  /** Removes this process's owner file (the lock itself is released per hold). */
+  dispose(): void {
+    this.release();
+    if (this.ownerFile) fs.rmSync(this.ownerFile, { force: true });
+    this.ownerFile = undefined;
+  }
+
   release(): void {
     if (!this.held) return;
     this.held = false;
@@ -143,7 +152,7 @@ export class FileLock {
       return pidAlive(owner.pid) ? undefined : raw;
     }
     // Unreadable (torn write by a killed owner) or another host: age decides.
-    const stale = Date.now() - stat.mtimeMs > (owner ? this.staleMs : 2_000);
+    const stale = Date.now() - stat.ctimeMs > (owner ? this.staleMs : 2_000);
     return stale ? (owner ? raw : null) : undefined;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import ical from 'node-ical';
+import ical, { type VEvent } from 'node-ical';
 import { NotFoundError, RefusedError, ValidationError } from '../../../src/core/model';
 import { GitCli, GitIdentity } from '../../../src/git/gitCli';
 import { openCore, tempDir, type CoreHarness } from '../../support/coreHarness';
@@ -208,7 +208,7 @@ describe('core: ReleaseManager', () => {
       assert.equal(res.events, 2);
       const text = fs.readFileSync(file, 'utf8');
       assert.ok(text.includes('\r\n'), 'CRLF line endings');
-      const parsed = Object.values(ical.sync.parseICS(text)).filter((e) => e.type === 'VEVENT') as ical.VEvent[];
+      const parsed = Object.values(ical.sync.parseICS(text)).filter((e) => e.type === 'VEVENT') as VEvent[];
       assert.equal(parsed.length, 2);
       const byStart = parsed.sort((x, y) => +x.start - +y.start);
       assert.equal(byStart[0].start.toISOString(), '2026-03-10T09:00:00.000Z');

@@ -92,6 +92,25 @@ describe('storage: WorkspaceDatabase on real files', () => {
     }
   });
 
+  it('keeps the journal bounded during a burst of writes that never yields to timers', async () => {
+    const h = await openCore({ db: { snapshotDelayMs: 60_000, snapshotMaxWaitMs: 60_000, journalMaxEntries: 50 } });
+    try {
+      let maxLines = 0;
+      for (let i = 0; i < 200; i++) {
+        await h.db.write((sql) => sql.run("INSERT INTO meta (key, value) VALUES (?, 'x')", [`k${i}`]));
+        const lines = fs.readFileSync(`${h.dbPath}.journal`, 'utf8').split('\n').filter(Boolean).length;
+        maxLines = Math.max(maxLines, lines);
+      }
+      assert.ok(maxLines <= 50, `journal reached ${maxLines} entries`);
+      const raw = new Database(h.dbPath, { readonly: true });
+      const onDisk = (raw.prepare("SELECT count(*) AS n FROM meta WHERE key LIKE 'k%'").get() as { n: number }).n;
+      raw.close();
+      assert.ok(onDisk >= 150, `the file holds ${onDisk} of 200 changes`);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('replays the journal when the process stopped before the snapshot', async () => {
     const dir = tempDir();
     const a = await openCore({ dir, db: { snapshotDelayMs: 60_000, snapshotMaxWaitMs: 60_000 } });
@@ -258,10 +277,17 @@ describe('storage: WorkspaceDatabase on real files', () => {
       const until = Date.now() + 30_000;
       const target = 1 + Math.floor(Math.random() * 25);
       while (w.acks.length < target && Date.now() < until && w.child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
-      await new Promise((r) => setTimeout(r, Math.random() * 15));
-      if (fs.readdirSync(dir).some((f) => f.endsWith('.tmp'))) killedMidSnapshot++;
+      const tmp = `${dbPath}.${w.child.pid}.tmp`;
+      if (round % 2 === 1) {
+        // Odd rounds: kill the moment a snapshot's temp file appears, i.e. in the middle of a snapshot.
+        const watchUntil = Date.now() + 3000;
+        while (!fs.existsSync(tmp) && Date.now() < watchUntil) await new Promise((r) => setImmediate(r));
+      } else {
+        await new Promise((r) => setTimeout(r, Math.random() * 15));
+      }
       w.child.kill('SIGKILL');
       await w.done;
+      if (fs.existsSync(tmp)) killedMidSnapshot++; // the kill interrupted a snapshot: its temp file is left
       kills++;
       assert.ok(w.acks.length > 0, `child wrote nothing: ${w.stderr()}`);
       acked.push(...w.acks);
@@ -276,8 +302,10 @@ describe('storage: WorkspaceDatabase on real files', () => {
       assert.equal(integrity, 'ok');
       const lost = acked.filter((v) => !have.has(v));
       assert.deepEqual(lost, [], `round ${round}: acknowledged but lost`);
+      assert.ok(!fs.existsSync(tmp), 'a dead process\'s snapshot temp file is cleaned up on open');
     }
     assert.equal(kills, 60);
+    assert.ok(killedMidSnapshot >= 5, `only ${killedMidSnapshot} kills landed during a snapshot`);
     console.log(`      ${kills} SIGKILLs, ${acked.length} acknowledged releases, 0 lost; ${killedMidSnapshot} kills with a snapshot in flight`);
   });
 
