@@ -6,6 +6,8 @@
 // Int32Array CSR adjacency and "alphabetical within a wave" is just "ascending id"
 // (string-keyed Maps in the loop are ~70× slower, see shared/notes/stack-facts.md).
 
+import type { DeploymentOrder } from './model';
+
 export interface DependencyEdge {
   /** The dependent. */
   from: string;
@@ -385,6 +387,27 @@ export function dependentsClosure(
   failed: Iterable<string>,
 ): string[] {
   return DependencyGraph.build(nodes, edges).dependentsClosure(failed);
+}
+
+/**
+ * The `DeploymentOrder[]` of a successful result. A dependency inside the set is always earlier in
+ * the order, so readiness only asks about the dependencies outside it: `external(name)` answers
+ * true when `name` already runs a compatible version in the target environment, or else why not
+ * (e.g. "auth is not deployed to staging"); the reasons of a service are joined with "; ".
+ */
+export function toDeploymentOrder(result: WavesOk, external: (dependency: string) => true | string): DeploymentOrder[] {
+  const answers = new Map<string, true | string>();
+  return result.order.map((o) => {
+    const reasons: string[] = [];
+    for (const dep of o.externalDependencies) {
+      let a = answers.get(dep);
+      if (a === undefined) answers.set(dep, (a = external(dep)));
+      if (a !== true) reasons.push(a);
+    }
+    const entry: DeploymentOrder = { service: o.name, order: o.order, wave: o.wave, dependencies: o.dependencies, ready: reasons.length === 0 };
+    if (reasons.length) entry.reason = reasons.join('; ');
+    return entry;
+  });
 }
 
 /**

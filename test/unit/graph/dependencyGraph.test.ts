@@ -7,6 +7,7 @@ import {
   DependencyGraph,
   findCycles,
   reverseOrder,
+  toDeploymentOrder,
   type DependencyEdge,
   type WavesOk,
 } from '../../../src/core/dependencyGraph';
@@ -232,6 +233,21 @@ describe('dependencyGraph', () => {
         }),
         { numRuns: 200 },
       );
+    });
+
+    it('maps to DeploymentOrder with readiness from the dependencies outside the set', () => {
+      const r = computeWaves(['api', 'web'], [{ from: 'web', to: 'api' }, { from: 'api', to: 'db' }, { from: 'api', to: 'auth' }]);
+      assert.ok(r.ok);
+      const asked: string[] = [];
+      const order = toDeploymentOrder(r, (dep) => {
+        asked.push(dep);
+        return dep === 'db' ? true : `${dep} is not deployed to staging`;
+      });
+      assert.deepEqual(order, [
+        { service: 'api', order: 1, wave: 0, dependencies: ['auth', 'db'], ready: false, reason: 'auth is not deployed to staging' },
+        { service: 'web', order: 2, wave: 1, dependencies: ['api'], ready: true },
+      ]);
+      assert.deepEqual(asked, ['auth', 'db']);
     });
 
     it('rolls back the last wave first', () => {
