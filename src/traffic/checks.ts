@@ -218,6 +218,7 @@ export class ErrorRateWatcher {
 
   private async poll(): Promise<void> {
     if (!this.running) return;
+    const started = Date.now();
     try {
       const all = await this.source();
       if (!this.running) return;
@@ -241,6 +242,6 @@ export class ErrorRateWatcher {
     } catch (err) {
       this.opts.onError?.(err as Error);
     }
-    if (this.running) this.timer = setTimeout(() => void this.poll(), this.pollMs);
+    if (this.running) this.timer = setTimeout(() => void this.poll(), Math.max(0, this.pollMs - (Date.now() - started)));
   }
 }

@@ -55,7 +55,7 @@ export class HaproxyRouter implements TrafficRouter {
   async validate(w: Weights): Promise<void> {
     const weights = parseWeights(w);
     // The running HAProxy must know the backend and both servers.
-    await this.readServerWeights();
+    await this.readServers();
     const cfg = this.config.configPath;
     if (!cfg) return;
     const candidate = rewriteHaproxyWeights(fs.readFileSync(cfg, 'utf8'), this.config.backend, this.config.servers, weights);
@@ -69,14 +69,22 @@ export class HaproxyRouter implements TrafficRouter {
   }
 
   async getWeights(): Promise<Weights> {
-    const raw = await this.readServerWeights();
-    return toPercent(raw.blue, raw.green);
+    const { weight } = await this.readServers();
+    return toPercent(weight.blue, weight.green);
   }
 
   async setWeights(w: Weights): Promise<void> {
     const weights = parseWeights(w);
     return this.serialise(async () => {
-      const current = await this.readServerWeights();
+      const servers = await this.readServers();
+      const current = servers.weight;
+      // All traffic onto a server HAProxy holds down or in maintenance would be all 503s.
+      for (const colour of COLOURS) {
+        const other: Colour = colour === 'blue' ? 'green' : 'blue';
+        if (weights[other] === 0 && current[other] > 0 && !servers.serving[colour]) {
+          throw new Error(`refusing ${formatWeights(weights)}: HAProxy reports ${this.config.backend}/${this.config.servers[colour]} (${colour}) ${servers.state[colour]}, so ${colour} cannot take all traffic; nothing was changed`);
+        }
+      }
       // Raise the colour that gains first: lowering the other side first can leave the backend
       // with no server for an instant, which HAProxy answers with 503s (note, pitfall 5).
       const order: Colour[] = weights.green > current.green ? ['green', 'blue'] : ['blue', 'green'];
@@ -161,30 +169,43 @@ export class HaproxyRouter implements TrafficRouter {
     });
   }
 
-  /** Raw runtime weights (0..256) of both servers, from `show servers state`. */
-  private async readServerWeights(): Promise<Weights> {
+  /** Raw runtime weights (0..256) and state of both servers, from `show servers state`. */
+  private async readServers(): Promise<{ weight: Weights; serving: Record<Colour, boolean>; state: Record<Colour, string> }> {
     const reply = await this.command(`show servers state ${this.config.backend}`);
     const lines = reply.split('\n');
     const headerLine = lines.find((l) => l.startsWith('# '));
     if (!headerLine) throw new Error(`haproxy: ${reply.trim() || 'empty reply'} (backend ${this.config.backend})`);
     const header = headerLine.slice(2).trim().split(/\s+/);
-    const nameCol = header.indexOf('srv_name');
-    const weightCol = header.indexOf('srv_uweight');
-    if (nameCol < 0 || weightCol < 0) throw new Error(`unexpected "show servers state" header: ${headerLine}`);
-    const seen = new Map<string, number>();
+    const col = (name: string) => {
+      const i = header.indexOf(name);
+      if (i < 0) throw new Error(`"show servers state" has no ${name} column: ${headerLine}`);
+      return i;
+    };
+    const [nameCol, weightCol, opCol, adminCol] = [col('srv_name'), col('srv_uweight'), col('srv_op_state'), col('srv_admin_state')];
+    const rows = new Map<string, string[]>();
     for (const line of lines) {
       if (line.startsWith('#') || !line.trim()) continue;
       const f = line.trim().split(/\s+/);
-      if (f.length > weightCol) seen.set(f[nameCol], Number(f[weightCol]));
+      if (f.length > Math.max(weightCol, opCol, adminCol)) rows.set(f[nameCol], f);
     }
-    const weightOf = (colour: Colour) => {
-      const v = seen.get(this.config.servers[colour]);
-      if (v === undefined || !Number.isFinite(v)) {
-        throw new Error(`server ${this.config.servers[colour]} (${colour}) not found in backend ${this.config.backend} (servers: ${[...seen.keys()].join(', ') || 'none'})`);
+    const row = (colour: Colour) => {
+      const f = rows.get(this.config.servers[colour]);
+      if (!f || !Number.isFinite(Number(f[weightCol]))) {
+        throw new Error(`server ${this.config.servers[colour]} (${colour}) not found in backend ${this.config.backend} (servers: ${[...rows.keys()].join(', ') || 'none'})`);
       }
-      return v;
+      return f;
     };
-    return { blue: weightOf('blue'), green: weightOf('green') };
+    const result = { weight: { blue: 0, green: 0 }, serving: { blue: false, green: false }, state: { blue: '', green: '' } };
+    for (const colour of COLOURS) {
+      const f = row(colour);
+      const op = Number(f[opCol]);
+      const admin = Number(f[adminCol]);
+      result.weight[colour] = Number(f[weightCol]);
+      // srv_op_state 2 = running; any srv_admin_state bit = maintenance or drain.
+      result.serving[colour] = op === 2 && admin === 0;
+      result.state[colour] = admin !== 0 ? 'in maintenance or drain' : (['DOWN', 'STARTING', 'UP', 'STOPPING'][op] ?? `in state ${op}`);
+    }
+    return result;
   }
 
   private requireServer(result: Partial<Record<Colour, ColourCounters>>, colour: Colour): ColourCounters {

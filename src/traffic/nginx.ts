@@ -167,6 +167,11 @@ export class NginxRouter implements TrafficRouter {
     });
   }
 
+  /**
+   * Probes on fresh connections, which new workers accept once the reload took. Clients already
+   * holding a keep-alive connection to an old worker keep the old split until that worker
+   * closes it (measured 110–150 ms after the reload: the moment of the resets above).
+   */
   verify(w: Weights, timeoutMs: number): Promise<number> {
     return verifySplitByProbes(this.config.probeUrl, w, timeoutMs);
   }
