@@ -173,6 +173,34 @@ export interface ProcessRunner {
   run(spec: ProcessSpec): Promise<ProcessResult>;
 }
 
+// ---------------------------------------------------------------- deploying services in waves
+
+export type ServiceDeployStatus = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'rolled_back';
+
+export interface ServiceDeployContext {
+  releaseId: string;
+  environment: string;
+  deploymentId: string;
+  runId: string;
+  /** Environment variables for every service's deploy command (RELEASE_VERSION, TARGET_ENV, …); SERVICE is added per service. */
+  env: Record<string, string>;
+  cwd: string;
+  signal: AbortSignal;
+  onOutput(text: string): void;
+}
+
+export interface ServiceDeployResult {
+  ok: boolean;
+  /** One line for the step log, e.g. "4 deployed in 3 waves; worker failed; web blocked". */
+  summary: string;
+  services: { service: string; wave: number; status: ServiceDeployStatus; durationMs?: number; exitCode?: number | null; reason?: string }[];
+}
+
+/** The `deployServices` pipeline step: each service's deploy command in the release's dependency waves. */
+export interface ServiceDeployer {
+  deployServices(ctx: ServiceDeployContext): Promise<ServiceDeployResult>;
+}
+
 // ---------------------------------------------------------------- traffic (blue-green)
 
 export type Colour = 'blue' | 'green';
