@@ -208,11 +208,11 @@ describe('core: ReleaseManager', () => {
       assert.equal(res.events, 2);
       const text = fs.readFileSync(file, 'utf8');
       assert.ok(text.includes('\r\n'), 'CRLF line endings');
-      const parsed = Object.values(ical.sync.parseICS(text)).filter((e) => e.type === 'VEVENT') as VEvent[];
+      const parsed = Object.values(ical.sync.parseICS(text)).filter((e) => e?.type === 'VEVENT') as VEvent[];
       assert.equal(parsed.length, 2);
       const byStart = parsed.sort((x, y) => +x.start - +y.start);
       assert.equal(byStart[0].start.toISOString(), '2026-03-10T09:00:00.000Z');
-      assert.equal(byStart[0].end.toISOString(), '2026-03-10T11:00:00.000Z');
+      assert.equal(byStart[0].end?.toISOString(), '2026-03-10T11:00:00.000Z');
       assert.match(String(byStart[0].summary), /Release 1\.0\.0 — Q1/);
       assert.match(String(byStart[1].summary), /Q2; with, "punctuation"/);
       assert.ok(String(byStart[0].uid).includes(a.release.id));

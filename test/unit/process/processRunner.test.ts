@@ -289,22 +289,7 @@ describe('NodeProcessRunner', function () {
       const best = Math.min(...tries.map((t) => t.cpuLagMs));
       assert.ok(best < 50, `longest CPU-bound stretch ${best.toFixed(1)} ms (delay/lag/cpu-lag per try: ${fmt()})`);
     });
-
-    it('keeps event-loop delay (wall clock) under 50 ms', async function () {
-      for (let i = 0; i < 3; i++) {
-        tries.push(await measure());
-        const t = tries.at(-1)!;
-        if (t.delayMs < 50 && t.lagMs < 50) return;
-      }
-      // Only a machine busier than its CPUs excuses it: then the process is descheduled for
-      // longer than 50 ms at a time, whatever it runs (the CPU-time test above still holds).
-      const load = os.loadavg()[0]!;
-      if (load > os.cpus().length) {
-        console.log(`      (skipped: load average ${load.toFixed(1)} on ${os.cpus().length} CPUs; delay/lag/cpu-lag per try: ${fmt()})`);
-        this.skip();
-      }
-      assert.fail(`event-loop delay ≥ 50 ms on every try (delay/lag/cpu-lag per try: ${fmt()})`);
-    });
+    // Wall-clock event-loop delay is a speed figure, measured in bench/pipelineEngine.ts, not asserted here.
   });
 
   it('honours a per-spec logCapBytes', async () => {
