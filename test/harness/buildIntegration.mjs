@@ -17,12 +17,15 @@ function walkTests(dir) {
 }
 
 export async function buildIntegrationTests() {
-  fs.rmSync(integrationOutDir, { recursive: true, force: true });
+  // Build beside the output and swap it in, so a run that another engineer started in the same
+  // checkout never sees a half-written or emptied folder (its host has loaded its bundles by then).
+  const staging = `${integrationOutDir}.${process.pid}.tmp`;
+  fs.rmSync(staging, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: repoRoot,
     entryPoints: [path.join(integrationSrcDir, 'index.ts'), ...walkTests(integrationSrcDir)],
     outbase: integrationSrcDir,
-    outdir: integrationOutDir,
+    outdir: staging,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -32,5 +35,9 @@ export async function buildIntegrationTests() {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
+  const old = `${integrationOutDir}.${process.pid}.old`;
+  if (fs.existsSync(integrationOutDir)) fs.renameSync(integrationOutDir, old);
+  fs.renameSync(staging, integrationOutDir);
+  fs.rmSync(old, { recursive: true, force: true });
   return integrationEntry;
 }
