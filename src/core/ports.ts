@@ -173,6 +173,49 @@ export interface ProcessRunner {
   run(spec: ProcessSpec): Promise<ProcessResult>;
 }
 
+// ---------------------------------------------------------------- http (pipeline http steps, health checks)
+
+export interface HttpRequestSpec {
+  /** http: or https: only. */
+  url: string;
+  /** Default GET. */
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Accepted status (or statuses). Default: any 2xx. */
+  expectStatus?: number | number[];
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Further attempts after the first fails (network, timeout or unexpected status). Default 0. */
+  retries?: number;
+  /** Pause between attempts. */
+  retryDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponseSummary {
+  /** The last attempt got an expected status. */
+  ok: boolean;
+  /** Status of the last response, null when none arrived. */
+  status: number | null;
+  attempts: number;
+  durationMs: number;
+  cancelled: boolean;
+  /** Start of the last response body. */
+  bodyExcerpt: string;
+  /** One line for a person when not ok, e.g. `GET http://127.0.0.1:8080/health: expected 200, got 503 after 3 attempts`. */
+  error?: string;
+}
+
+/**
+ * Never rejects for network failures, timeouts, unexpected statuses or cancellation (they come
+ * back as `ok: false` with `error`); rejects only for invalid options, before any request.
+ * Implemented by `httpClient` in src/process/httpRequest.ts.
+ */
+export interface HttpClient {
+  request(spec: HttpRequestSpec): Promise<HttpResponseSummary>;
+}
+
 // ---------------------------------------------------------------- deploying services in waves
 
 export type ServiceDeployStatus = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'rolled_back';

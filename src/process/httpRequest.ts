@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
+import type { HttpClient } from '../core/ports';
 
 export interface HttpRequestOptions {
   /** http: or https: only. */
@@ -236,3 +237,6 @@ export async function httpRequest(options: HttpRequestOptions): Promise<HttpResu
     }
   }
 }
+
+/** The core's `HttpClient` port (health checks, pipeline http steps) over `httpRequest`. */
+export const httpClient: HttpClient = { request: (spec) => httpRequest(spec) };
