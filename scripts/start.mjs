@@ -59,6 +59,7 @@ const server = await startCodeServer({
   dataDir: path.join(repoRoot, '.vscode-test/code-server'),
   settings: opts.theme ? { 'workbench.colorTheme': THEMES[opts.theme] } : {},
   linkExtensions: [repoRoot],
+  smokeTestDriver: false,
 });
 
 let watcher = null;

@@ -118,12 +118,24 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *                                               of a fresh temp one (never removed; settings kept)
  * @param {string[]} [o.linkExtensions]          extension folders to install as symlinks into the
  *                                               extensions dir (loads them like installed ones)
+ * @param {boolean} [o.smokeTestDriver]           default true; newer workbenches read `payload` only with it (the note)
  */
 export async function startCodeServer(o = {}) {
   if (!fs.existsSync(serverMain)) {
     throw new Error(`code-server is not installed (${serverMain} missing): run tools/vscode-harness/install.sh`);
   }
-  const port = o.port ?? (await freePort());
+  // A free port can be taken between probing and listening (parallel runs): try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce({ ...o, port: o.port ?? (await freePort()) });
+    } catch (e) {
+      if (o.port || attempt >= 3 || !/EADDRINUSE/.test(String(e?.message))) throw e;
+    }
+  }
+}
+
+async function startOnce(o) {
+  const port = o.port;
   const host = `127.0.0.1:${port}`;
   const runDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rm-code-server-'));
   for (const d of ['ud/User', 'exts', 'sd', 'tmp']) fs.mkdirSync(path.join(runDir, d), { recursive: true });
@@ -135,7 +147,8 @@ export async function startCodeServer(o = {}) {
     serverMain,
     '--host', '127.0.0.1', '--port', String(port),
     '--without-connection-token', '--accept-server-license-terms',
-    '--enable-smoke-test-driver', '--disable-telemetry',
+    ...(o.smokeTestDriver === false ? [] : ['--enable-smoke-test-driver']),
+    '--disable-telemetry',
     '--user-data-dir', path.join(runDir, 'ud'),
     '--server-data-dir', path.join(runDir, 'sd'),
     '--extensions-dir', path.join(runDir, 'exts'),
@@ -183,6 +196,11 @@ export async function startCodeServer(o = {}) {
       const r = await fetch(`${url}/version`, { signal: AbortSignal.timeout(2000) });
       if (r.ok) break;
     } catch { /* not listening yet */ }
+    // The server logs EADDRINUSE but keeps running; fail fast instead of waiting for the deadline.
+    if (fs.readFileSync(logFile, 'utf8').includes('EADDRINUSE')) {
+      await stop();
+      throw new Error(`code-server could not listen on ${host}: EADDRINUSE`);
+    }
     if (Date.now() > deadline) {
       const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
       await stop();
