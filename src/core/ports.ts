@@ -40,7 +40,15 @@ export interface ReleaseRepository {
   findByVersion(projectId: string | undefined, version: string): Promise<Release | null>;
   list(filter?: ReleaseFilter): Promise<Release[]>;
   count(): Promise<number>;
+  /** Releases per status; statuses without releases are absent. */
+  countByStatus(): Promise<Partial<Record<Release['status'], number>>>;
+  /** Like `list`, without services, risk factors and notes: what trees and pickers need, cheap at 10,000 releases. */
+  listSummaries(filter?: ReleaseFilter): Promise<ReleaseSummary[]>;
 }
+
+/** The columns a list of releases shows. */
+export type ReleaseSummary = Pick<Release, 'id' | 'projectId' | 'name' | 'version' | 'status' | 'riskScore' | 'plannedStart'
+  | 'plannedEnd' | 'actualStart' | 'actualEnd' | 'conversationId' | 'createdAt' | 'updatedAt'>;
 
 export interface ServiceRepository {
   insert(service: Service): Promise<void>;

@@ -20,6 +20,7 @@ import type {
   DeploymentQuery,
   DeploymentRepository,
   ReleaseRepository,
+  ReleaseSummary,
   Repositories,
   ServiceRepository,
   UnitOfWork,
@@ -86,6 +87,42 @@ class SqlReleaseRepository implements ReleaseRepository {
   }
 
   async list(filter: ReleaseFilter = {}): Promise<Release[]> {
+    const { sql, params } = this.select('*', filter);
+    return this.hydrate(this.sql.all(sql, params));
+  }
+
+  async listSummaries(filter: ReleaseFilter = {}): Promise<ReleaseSummary[]> {
+    const { sql, params } = this.select(
+      'id, project_id, name, version, status, risk_score, planned_start, planned_end, actual_start, actual_end, conversation_id, created_at, updated_at',
+      filter,
+    );
+    return this.sql.all(sql, params).map((r) => compact<ReleaseSummary>({
+      id: String(r.id),
+      projectId: r.project_id ? String(r.project_id) : undefined,
+      name: String(r.name),
+      version: String(r.version),
+      status: r.status as ReleaseStatus,
+      riskScore: r.risk_score === null ? undefined : Number(r.risk_score),
+      plannedStart: date(r.planned_start),
+      plannedEnd: date(r.planned_end),
+      actualStart: date(r.actual_start),
+      actualEnd: date(r.actual_end),
+      conversationId: str(r.conversation_id),
+      createdAt: new Date(String(r.created_at)),
+      updatedAt: new Date(String(r.updated_at)),
+    }));
+  }
+
+  async countByStatus(): Promise<Partial<Record<ReleaseStatus, number>>> {
+    const out: Partial<Record<ReleaseStatus, number>> = {};
+    for (const r of this.sql.all<{ status: ReleaseStatus; n: number }>('SELECT status, count(*) AS n FROM releases GROUP BY status')) {
+      out[r.status] = Number(r.n);
+    }
+    return out;
+  }
+
+  /** `columns` FROM releases with the filter's WHERE, newest first, and its LIMIT. */
+  private select(columns: string, filter: ReleaseFilter): { sql: string; params: SqlParam[] } {
     const where: string[] = [];
     const params: SqlParam[] = [];
     if (filter.status !== undefined) {
@@ -102,12 +139,12 @@ class SqlReleaseRepository implements ReleaseRepository {
       const like = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       params.push(like, like);
     }
-    let sql = `SELECT * FROM releases${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id`;
+    let sql = `SELECT ${columns} FROM releases${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id`;
     if (filter.limit !== undefined) {
       sql += ' LIMIT ?';
       params.push(filter.limit);
     }
-    return this.hydrate(this.sql.all(sql, params));
+    return { sql, params };
   }
 
   async count(): Promise<number> {
