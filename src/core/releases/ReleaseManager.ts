@@ -70,45 +70,9 @@ export class ReleaseManager {
   }
 
   async createRelease(name: string, version: string, options: ReleaseOptions = {}): Promise<{ release: Release; conversationId: string }> {
-    const cleanName = requireText('name', name);
-    const cleanVersion = validateVersion(version);
-    if (typeof options !== 'object' || options === null) throw new ValidationError('options', `expected an object, got ${describe(options)}`);
-    const description = optionalText('description', options.description, { max: 10_000, multiline: true });
-    const projectId = optionalText('projectId', options.projectId, { max: 200 });
-    const plannedStart = optionalDate('plannedStart', options.plannedStart);
-    const plannedEnd = optionalDate('plannedEnd', options.plannedEnd);
-    checkWindow(plannedStart, plannedEnd);
-    const services = options.services === undefined ? [] : requireStringArray('services', options.services, 500);
+    const input = validateNewRelease(name, version, options);
     const actor = await this.identity.currentUser();
-
-    const result = await this.uow.write(async (r) => {
-      await this.checkVersionFree(r, projectId, cleanVersion);
-      await this.checkServices(r, services);
-      const now = this.clock.now();
-      const id = this.newId();
-      const conversationId = this.newId();
-      const release: Release = compact({
-        id,
-        projectId,
-        name: cleanName,
-        version: cleanVersion,
-        description,
-        status: 'planned',
-        services,
-        plannedStart,
-        plannedEnd,
-        conversationId,
-        trainId: optionalText('trainId', options.trainId, { max: 100 }),
-        createdAt: now,
-        updatedAt: now,
-      });
-      await r.releases.insert(release);
-      await r.conversations.insert({ id: conversationId, subjectType: 'release', subjectId: id, title: `Release ${cleanVersion}`, createdAt: now });
-      await r.calendar.upsert(this.calendarEvent(release, now));
-      await this.auditor.record(r, actor, 'release.create', 'release', id, undefined, release);
-      return { release, conversationId };
-    });
-    return result;
+    return this.uow.write((r) => insertRelease(r, input, { now: this.clock.now(), newId: this.newId, actor, auditor: this.auditor }));
   }
 
   getRelease(releaseId: string): Promise<Release | null> {
@@ -159,15 +123,15 @@ export class ReleaseManager {
         throw new RefusedError(`the services of release ${releaseLabel(before)} cannot change: it is deployed`);
       }
       checkWindow(after.plannedStart, after.plannedEnd);
-      if (patch.version !== undefined && patch.version !== before.version) await this.checkVersionFree(r, before.projectId, patch.version);
-      if (patch.services !== undefined) await this.checkServices(r, patch.services);
+      if (patch.version !== undefined && patch.version !== before.version) await checkVersionFree(r, before.projectId, patch.version);
+      if (patch.services !== undefined) await checkServices(r, patch.services);
       if (updates.status !== undefined && updates.status !== before.status) {
         this.applyStatus(before, after, updates.status);
       }
       await r.releases.update(after);
       if (after.plannedStart?.getTime() !== before.plannedStart?.getTime() || after.plannedEnd?.getTime() !== before.plannedEnd?.getTime() ||
         after.name !== before.name || after.version !== before.version || after.status !== before.status) {
-        await r.calendar.upsert(this.calendarEvent(after, after.updatedAt));
+        await r.calendar.upsert(releaseCalendarEvent(after, after.updatedAt));
       }
       await this.auditor.record(r, actor, updates.status && updates.status !== before.status ? `release.status.${updates.status}` : 'release.update', 'release', after.id, before, after);
       return after;
@@ -183,7 +147,7 @@ export class ReleaseManager {
       const after: Release = { ...before, updatedAt: this.clock.now() };
       this.applyStatus(before, after, 'cancelled');
       await r.releases.update(after);
-      await r.calendar.upsert(this.calendarEvent(after, after.updatedAt));
+      await r.calendar.upsert(releaseCalendarEvent(after, after.updatedAt));
       await this.auditor.record(r, actor, 'release.status.cancelled', 'release', after.id, before, { ...after, reason: why });
       return after;
     });
@@ -281,50 +245,6 @@ export class ReleaseManager {
     if (to === 'in_progress') after.actualStart ??= now;
     if (to === 'deployed') after.actualEnd ??= now;
   }
-
-  private async checkVersionFree(r: Repositories, projectId: string | undefined, version: string): Promise<void> {
-    const clash = await r.releases.findByVersion(projectId, version);
-    if (clash) {
-      throw new ValidationError('version', `${version} already exists${projectId ? ` in project ${projectId}` : ''} (release '${clash.name}', ${clash.status.replace('_', ' ')})`);
-    }
-  }
-
-  private async checkServices(r: Repositories, services: string[]): Promise<void> {
-    const dup = services.find((s, i) => services.indexOf(s) !== i);
-    if (dup) throw new ValidationError('services', `'${dup}' is listed twice`);
-    if (!services.length) return;
-    const known = (await r.services.list()).map((s) => s.name);
-    const unknown = services.filter((s) => !known.includes(s));
-    if (unknown.length) {
-      throw new ValidationError(
-        'services',
-        known.length
-          ? `unknown service${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map((u) => `'${u}'`))}; known services: ${listNames(known)}`
-          : `unknown service${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map((u) => `'${u}'`))}; no services are defined yet (add or discover them first)`,
-      );
-    }
-  }
-
-  private calendarEvent(release: Release, now: Date): CalendarEvent {
-    const start = release.plannedStart ?? release.createdAt;
-    const end = release.plannedEnd && release.plannedEnd.getTime() > start.getTime() ? release.plannedEnd : new Date(start.getTime() + 3_600_000);
-    const prefix = release.status === 'cancelled' ? 'Cancelled: ' : '';
-    return {
-      id: `release-${release.id}`,
-      kind: 'release',
-      subjectId: release.id,
-      title: `${prefix}Release ${release.version} — ${release.name}`,
-      description: [
-        release.description,
-        `Status: ${release.status.replace('_', ' ')}`,
-        release.services?.length ? `Services: ${release.services.join(', ')}` : undefined,
-        release.plannedStart ? undefined : 'Not scheduled yet: shown at its creation time.',
-      ].filter(Boolean).join('\n'),
-      startsAt: start,
-      endsAt: end,
-      updatedAt: now,
-    };
-  }
 }
 
 export function validateVersion(version: unknown): string {
@@ -340,4 +260,113 @@ function checkWindow(start: Date | undefined, end: Date | undefined): void {
   if (start && end && end.getTime() < start.getTime()) {
     throw new ValidationError('plannedEnd', `${end.toISOString()} is before plannedStart ${start.toISOString()}`);
   }
+}
+
+/** A release's fields after validation, before storage checks (version free, services known). */
+export interface NewRelease {
+  name: string;
+  version: string;
+  projectId?: string;
+  description?: string;
+  services: string[];
+  plannedStart?: Date;
+  plannedEnd?: Date;
+  trainId?: string;
+}
+
+/** `createRelease`'s boundary checks, shared with the release-train scheduler. Changes nothing. */
+export function validateNewRelease(name: unknown, version: unknown, options: ReleaseOptions = {}): NewRelease {
+  const cleanName = requireText('name', name);
+  const cleanVersion = validateVersion(version);
+  if (typeof options !== 'object' || options === null) throw new ValidationError('options', `expected an object, got ${describe(options)}`);
+  const description = optionalText('description', options.description, { max: 10_000, multiline: true });
+  const projectId = optionalText('projectId', options.projectId, { max: 200 });
+  const plannedStart = optionalDate('plannedStart', options.plannedStart);
+  const plannedEnd = optionalDate('plannedEnd', options.plannedEnd);
+  checkWindow(plannedStart, plannedEnd);
+  const services = options.services === undefined ? [] : requireStringArray('services', options.services, 500);
+  const trainId = optionalText('trainId', options.trainId, { max: 100 });
+  return compact({ name: cleanName, version: cleanVersion, projectId, description, services, plannedStart, plannedEnd, trainId });
+}
+
+/**
+ * Inserts a validated release with its conversation, calendar event and audit event, inside the
+ * caller's transaction. Exported so that the release-train scheduler creates a departure's release
+ * in the same transaction that records the departure (exactly once across processes).
+ */
+export async function insertRelease(
+  r: Repositories,
+  input: NewRelease,
+  ctx: { now: Date; newId: () => string; actor: string; auditor: Auditor },
+): Promise<{ release: Release; conversationId: string }> {
+  await checkVersionFree(r, input.projectId, input.version);
+  await checkServices(r, input.services);
+  const { now } = ctx;
+  const id = ctx.newId();
+  const conversationId = ctx.newId();
+  const release: Release = compact({
+    id,
+    projectId: input.projectId,
+    name: input.name,
+    version: input.version,
+    description: input.description,
+    status: 'planned',
+    services: input.services,
+    plannedStart: input.plannedStart,
+    plannedEnd: input.plannedEnd,
+    conversationId,
+    trainId: input.trainId,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await r.releases.insert(release);
+  await r.conversations.insert({ id: conversationId, subjectType: 'release', subjectId: id, title: `Release ${input.version}`, createdAt: now });
+  await r.calendar.upsert(releaseCalendarEvent(release, now));
+  await ctx.auditor.record(r, ctx.actor, 'release.create', 'release', id, undefined, release);
+  return { release, conversationId };
+}
+
+async function checkVersionFree(r: Repositories, projectId: string | undefined, version: string): Promise<void> {
+  const clash = await r.releases.findByVersion(projectId, version);
+  if (clash) {
+    throw new ValidationError('version', `${version} already exists${projectId ? ` in project ${projectId}` : ''} (release '${clash.name}', ${clash.status.replace('_', ' ')})`);
+  }
+}
+
+async function checkServices(r: Repositories, services: string[]): Promise<void> {
+  const dup = services.find((s, i) => services.indexOf(s) !== i);
+  if (dup) throw new ValidationError('services', `'${dup}' is listed twice`);
+  if (!services.length) return;
+  const known = (await r.services.list()).map((s) => s.name);
+  const unknown = services.filter((s) => !known.includes(s));
+  if (unknown.length) {
+    throw new ValidationError(
+      'services',
+      known.length
+        ? `unknown service${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map((u) => `'${u}'`))}; known services: ${listNames(known)}`
+        : `unknown service${unknown.length > 1 ? 's' : ''} ${listNames(unknown.map((u) => `'${u}'`))}; no services are defined yet (add or discover them first)`,
+    );
+  }
+}
+
+/** The release's calendar event: its planned window, or an hour from its creation when unscheduled. */
+export function releaseCalendarEvent(release: Release, now: Date): CalendarEvent {
+  const start = release.plannedStart ?? release.createdAt;
+  const end = release.plannedEnd && release.plannedEnd.getTime() > start.getTime() ? release.plannedEnd : new Date(start.getTime() + 3_600_000);
+  const prefix = release.status === 'cancelled' ? 'Cancelled: ' : '';
+  return {
+    id: `release-${release.id}`,
+    kind: 'release',
+    subjectId: release.id,
+    title: `${prefix}Release ${release.version} — ${release.name}`,
+    description: [
+      release.description,
+      `Status: ${release.status.replace('_', ' ')}`,
+      release.services?.length ? `Services: ${release.services.join(', ')}` : undefined,
+      release.plannedStart ? undefined : 'Not scheduled yet: shown at its creation time.',
+    ].filter(Boolean).join('\n'),
+    startsAt: start,
+    endsAt: end,
+    updatedAt: now,
+  };
 }
