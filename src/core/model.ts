@@ -1,5 +1,6 @@
 // The seed's models (release-management-module.md) and the errors the core answers with.
 // Pure TypeScript: no 'vscode', no node-only imports, so the webview may import the types too.
+import type { FreezeWindow } from './freezeWindows';
 
 export type ReleaseStatus = 'planned' | 'in_progress' | 'deployed' | 'cancelled';
 export const RELEASE_STATUSES: readonly ReleaseStatus[] = ['planned', 'in_progress', 'deployed', 'cancelled'];
@@ -166,6 +167,193 @@ export class ValidationError extends Error {
     readonly reason: string,
   ) {
     super(`${field}: ${reason}`);
+// ---------------------------------------------------------------- environments and promotion
+
+/** Ordered stages a release is promoted through (default dev, test, staging, production). */
+export interface Environment {
+  id: string;
+  /** Unique (case-insensitive); reaches pipeline processes as TARGET_ENV. */
+  name: string;
+  /** 0-based order of promotion. */
+  position: number;
+  /** Promotion needs an approved approval of the release for this environment. */
+  protected: boolean;
+  /** The person who requested an approval may not approve it. */
+  requireDifferentApprover: boolean;
+  /** The pipeline a promotion runs when none is given. */
+  pipelineId?: string;
+  /** A failed step pauses the run as interrupted (Retry / Ignore / Abort) instead of failing it. */
+  guidedFailure: boolean;
+  freezeWindows: FreezeWindow[];
+  /** Blue-green traffic router settings; validated by src/traffic/routerConfig.ts where used. */
+  router?: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EnvironmentUpdates {
+  protected?: boolean;
+  requireDifferentApprover?: boolean;
+  /** null removes the pipeline. */
+  pipelineId?: string | null;
+  guidedFailure?: boolean;
+  /** null removes the router settings. */
+  router?: unknown;
+}
+
+export interface EnvironmentOptions extends Omit<EnvironmentUpdates, 'pipelineId'> {
+  /** 0-based; default: after the last environment. */
+  position?: number;
+  pipelineId?: string;
+  freezeWindows?: unknown[];
+}
+
+export type PromotionState = DeploymentStatus | 'not_deployed';
+
+export interface PromotionStep {
+  environment: string;
+  position: number;
+  /** This release's latest deployment there. */
+  state: PromotionState;
+  deploymentId?: string;
+  startedAt?: Date;
+  completedAt?: Date;
+  /** Whether promoteToEnvironment would accept this environment now (without an override). */
+  canPromote: boolean;
+  /** Why not, each a sentence a person can act on; empty when canPromote. */
+  blockers: string[];
+  /** What runs there now (the latest completed deployment), when anything does. */
+  current?: { releaseId: string; version: string };
+  protected: boolean;
+  /** The approval of this release for this environment, when one was requested. */
+  approval?: Approval;
+}
+
+export interface PromotionPath {
+  releaseId: string;
+  version: string;
+  environments: PromotionStep[];
+}
+
+/** One environment's state for the Environments tree and the status bar. */
+export interface EnvironmentStatus {
+  environment: Environment;
+  /** The release running there: the latest completed deployment. */
+  current?: { releaseId: string; version: string; name: string; deploymentId: string; completedAt?: Date };
+  /** The latest deployment there, whatever its state. */
+  last?: { releaseId?: string; version?: string; deploymentId: string; status: DeploymentStatus; at: Date };
+  /** A pending or in-progress deployment there. */
+  active?: { releaseId?: string; version?: string; deploymentId: string; status: DeploymentStatus; since: Date };
+  /** The freeze in force now, as a sentence, when one is. */
+  frozen?: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+
+export interface Approval {
+  id: string;
+  releaseId: string;
+  environment: string;
+  status: ApprovalStatus;
+  requestedBy?: string;
+  requestedAt?: Date;
+  /** Who approved or rejected, and when. */
+  approvedBy?: string;
+  approvedAt?: Date;
+  comment?: string;
+}
+
+export interface PromotionOptions {
+  /** Skips the order, freeze and approval checks (never the in-progress or release-status ones); audited with the reason. */
+  override?: { reason: string };
+}
+
+// ---------------------------------------------------------------- pipelines
+
+export type PipelineStepType = 'shell' | 'task' | 'http' | 'approval' | 'wait' | 'deployServices';
+export const PIPELINE_STEP_TYPES: readonly PipelineStepType[] = ['shell', 'task', 'http', 'approval', 'wait', 'deployServices'];
+
+interface PipelineStepBase {
+  name: string;
+  /** Per attempt. Default: none (approval steps wait for a person; other steps run until they end). */
+  timeoutSeconds?: number;
+  /** Further attempts after a failed one. Default 0. */
+  retries?: number;
+  /** A failure is recorded as 'ignored' and the run goes on. */
+  continueOnError?: boolean;
+}
+
+export type PipelineStep =
+  | (PipelineStepBase & { type: 'shell'; command: string })
+  | (PipelineStepBase & { type: 'task'; task: string })
+  | (PipelineStepBase & {
+      type: 'http';
+      url: string;
+      method?: string;
+      expectStatus?: number | number[];
+      headers?: Record<string, string>;
+      body?: string;
+    })
+  | (PipelineStepBase & { type: 'approval'; prompt?: string })
+  | (PipelineStepBase & { type: 'wait'; seconds: number })
+  | (PipelineStepBase & { type: 'deployServices' });
+
+export interface PipelineDefinition {
+  id: string;
+  /** Unique (case-insensitive). */
+  name: string;
+  steps: PipelineStep[];
+  /** 'file': declared in the workspace pipeline file and kept in sync with it (edit the file, not the database). */
+  source: 'database' | 'file';
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type PipelineRunStatus = 'running' | 'interrupted' | 'waiting_approval' | 'succeeded' | 'failed' | 'cancelled';
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'ignored' | 'cancelled';
+
+export interface StepResult {
+  index: number;
+  name: string;
+  type: PipelineStepType;
+  status: StepStatus;
+  attempts: number;
+  exitCode?: number | null;
+  startedAt?: Date;
+  endedAt?: Date;
+  durationMs?: number;
+  /** One line: why it failed, who approved, how many services deployed. */
+  summary?: string;
+  /** Output of every attempt, capped (head and tail kept, 256 KiB). */
+  log: string;
+}
+
+/** The process that drives a run; a run whose owner is gone was cut off (window closed, crash). */
+export interface RunOwner {
+  pid: number;
+  hostname: string;
+  /** When the owner process started (tells a reused pid from the original), as the platform reports it. */
+  processStart?: string;
+}
+
+export interface PipelineRun {
+  id: string;
+  pipelineId: string;
+  pipelineName: string;
+  deploymentId: string;
+  status: PipelineRunStatus;
+  /** Index of the step running, waiting or interrupted; steps.length when done. */
+  currentStep: number;
+  steps: StepResult[];
+  startedAt: Date;
+  endedAt?: Date;
+  /** Why the run is paused (guided failure) or was cut off. */
+  interruption?: { stepIndex: number; reason: string };
+  owner?: RunOwner;
+  /** The definition as it was when the run started. */
+  definition: PipelineStep[];
+}
+
     this.name = 'ValidationError';
   }
 }

@@ -1,6 +1,7 @@
 // The interfaces the core needs from the outside world. Adapters live in src/storage, src/git,
 // src/process, src/traffic and src/vscode; the core never imports them.
 import type {
+  Approval,
   AuditEvent,
   CalendarEvent,
   Conversation,
@@ -113,6 +114,62 @@ export interface Repositories {
   deployments: DeploymentRepository;
   conversations: ConversationRepository;
   calendar: CalendarRepository;
+/** Environments with their freeze windows (src/storage/environmentRepositories.ts). */
+export interface EnvironmentRepository {
+  /** By position. */
+  list(): Promise<Environment[]>;
+  get(id: string): Promise<Environment | null>;
+  /** Case-insensitive. */
+  getByName(name: string): Promise<Environment | null>;
+  /** Writes the environment and replaces its freeze windows. */
+  insert(env: Environment): Promise<void>;
+  update(env: Environment): Promise<void>;
+  /** Removes the environment, its freeze windows and its approvals (deployment history stays). */
+  remove(id: string): Promise<void>;
+  /** Renames the environment everywhere it is referenced by name (deployments, approvals, blue-green). */
+  renameReferences(from: string, to: string): Promise<void>;
+  /** Whether the default environments were created once already (so removing them all does not bring them back). */
+  isSeeded(): Promise<boolean>;
+  markSeeded(): Promise<void>;
+}
+
+export interface ApprovalRepository {
+  insert(a: Approval): Promise<void>;
+  update(a: Approval): Promise<void>;
+  /** Newest first. */
+  list(query?: { releaseId?: string; environment?: string }): Promise<Approval[]>;
+}
+
+export interface PipelineRepository {
+  insert(p: PipelineDefinition): Promise<void>;
+  update(p: PipelineDefinition): Promise<void>;
+  remove(id: string): Promise<void>;
+  get(id: string): Promise<PipelineDefinition | null>;
+  /** Case-insensitive. */
+  getByName(name: string): Promise<PipelineDefinition | null>;
+  /** By name. */
+  list(): Promise<PipelineDefinition[]>;
+}
+
+export interface PipelineRunQuery {
+  deploymentId?: string;
+  status?: PipelineRunStatus | PipelineRunStatus[];
+  /** Newest first when set. */
+  limit?: number;
+}
+
+/** Runs and their step results (src/storage/pipelineRepositories.ts). */
+export interface PipelineRunRepository {
+  /** Writes the run and all its steps. */
+  insert(run: PipelineRun): Promise<void>;
+  /** The run's own fields (status, current step, end, interruption, owner); steps are written with `updateStep`. */
+  update(run: PipelineRun): Promise<void>;
+  updateStep(runId: string, step: StepResult): Promise<void>;
+  get(id: string): Promise<PipelineRun | null>;
+  /** Newest first. Runs come with their steps. */
+  list(query?: PipelineRunQuery): Promise<PipelineRun[]>;
+}
+
   audit: AuditRepository;
 }
 
@@ -120,6 +177,10 @@ export interface Repositories {
  * Transactions over the repositories. `write` runs `fn` in one transaction that is durable when the
  * returned promise resolves (and is rolled back when `fn` throws). `fn` must only await repository
  * calls: slow work (git, processes, network) belongs before or after the transaction.
+  environments: EnvironmentRepository;
+  approvals: ApprovalRepository;
+  pipelines: PipelineRepository;
+  pipelineRuns: PipelineRunRepository;
  */
 export interface UnitOfWork {
   read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
@@ -154,6 +215,8 @@ export interface GitPort {
 
 export interface ProcessSpec {
   /** Shell command text from a pipeline definition (never built from release values). */
+  /** The full sha of HEAD; null outside a repository or before the first commit. */
+  headCommit(): Promise<string | null>;
   command: string;
   cwd: string;
   /** Added to the inherited environment: the only way release values reach the process. */
@@ -230,6 +293,56 @@ export type ServiceDeployStatus = 'succeeded' | 'failed' | 'blocked' | 'skipped'
 
 export interface ServiceDeployContext {
   releaseId: string;
+// ---------------------------------------------------------------- pipeline execution
+
+/** Waits `ms`; resolves early (with false) when `signal` aborts. Injected so tests of `wait` steps stay fast. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<boolean>;
+
+export const timerSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export interface TaskRunSpec {
+  /** The task's name (VS Code: its label). */
+  task: string;
+  cwd: string;
+  /** Release values for the task's process: the only way they reach it. */
+  env: Record<string, string>;
+  timeoutMs?: number;
+  signal: AbortSignal;
+  onOutput(text: string): void;
+}
+
+export interface TaskRunResult {
+  exitCode: number | null;
+  timedOut?: boolean;
+  cancelled?: boolean;
+  /** Why the task could not run (unknown task name, …), for the step log. */
+  error?: string;
+}
+
+/** `task` steps: the VS Code adapter runs a task through vscode.tasks; tests use a name → command map. */
+export interface TaskRunner {
+  runTask(spec: TaskRunSpec): Promise<TaskRunResult>;
+}
+
+/** Who drives pipeline runs, and whether a recorded owner still lives (src/process/runOwner.ts). */
+export interface RunOwnership {
+  current(): RunOwner;
+  /** False when the process is gone, or its pid now belongs to a process that started at another time. */
+  isAlive(owner: RunOwner): Promise<boolean>;
+}
+
   environment: string;
   deploymentId: string;
   runId: string;

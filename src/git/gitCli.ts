@@ -57,6 +57,16 @@ export class GitCli implements GitPort {
     return tags[0]?.tag ?? null;
   }
 
+  async headCommit(): Promise<string | null> {
+    try {
+      // --verify: a repository without commits fails instead of printing 'HEAD'.
+      const sha = (await git(this.cwd, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])).trim();
+      return /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
+    } catch {
+      return null;
+    }
+  }
+
   async changeSince(tag: string): Promise<ChangeSummary> {
     // `--` keeps a tag from being read as an option; the range is one argument, never shell text.
     const range = `refs/tags/${tag}..HEAD`;

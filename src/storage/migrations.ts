@@ -95,6 +95,7 @@ CREATE TABLE approvals (
   comment TEXT
 );
 
+CREATE INDEX approvals_release ON approvals(release_id, environment);
 CREATE TABLE deployments (
   id TEXT PRIMARY KEY,
   release_id TEXT REFERENCES releases(id) ON DELETE CASCADE,
@@ -129,10 +130,13 @@ CREATE TABLE pipeline_runs (
   started_at TEXT NOT NULL,
   ended_at TEXT,
   owner TEXT,
-  definition TEXT
+  definition TEXT,
+  pipeline_name TEXT,
+  interruption TEXT
 );
 CREATE INDEX pipeline_runs_deployment ON pipeline_runs(deployment_id);
 CREATE TABLE step_results (
+CREATE INDEX pipeline_runs_status ON pipeline_runs(status);
   id TEXT PRIMARY KEY,
   run_id TEXT NOT NULL REFERENCES pipeline_runs(id) ON DELETE CASCADE,
   step_index INTEGER NOT NULL,
@@ -144,7 +148,8 @@ CREATE TABLE step_results (
   started_at TEXT,
   ended_at TEXT,
   duration_ms INTEGER,
-  log_excerpt TEXT
+  log_excerpt TEXT,
+  summary TEXT
 );
 CREATE INDEX step_results_run ON step_results(run_id, step_index);
 

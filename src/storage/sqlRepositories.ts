@@ -27,6 +27,8 @@ import type {
 } from '../core/ports';
 import { compact } from '../core/validate';
 import type { Row, SqlExecutor, WorkspaceDatabase } from './database';
+import { SqlApprovalRepository, SqlEnvironmentRepository } from './environmentRepositories';
+import { SqlPipelineRepository, SqlPipelineRunRepository } from './pipelineRepositories';
 import type { SqlParam } from './journal';
 
 // ------------------------------------------------------------------ row helpers
@@ -476,3 +478,7 @@ export class SqlUnitOfWork implements UnitOfWork {
     return this.database.write((sql) => fn(sqlRepositories(sql)));
   }
 }
+    environments: new SqlEnvironmentRepository(sql),
+    approvals: new SqlApprovalRepository(sql),
+    pipelines: new SqlPipelineRepository(sql),
+    pipelineRuns: new SqlPipelineRunRepository(sql),
