@@ -64,7 +64,7 @@ export function freePort() {
 }
 
 /** Copies a folder to a fresh temp dir (e.g. samples/shop), so tests never dirty the repo. */
-export function copyToTemp(src, prefix = 'rm-ws-') {
+export function copyToTemp(src, prefix = 'rm-vscode-ws-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const dest = path.join(dir, path.basename(src));
   fs.cpSync(src, dest, {
