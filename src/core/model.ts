@@ -95,9 +95,15 @@ export interface Service {
   /** Path in the repository that the service owns (for notes and risk), relative to the workspace folder. */
   path?: string;
   deployCommand?: string;
+  /** Undoes this service's deployment when a later service of the release fails; runs like deployCommand. */
+  rollbackCommand?: string;
   healthCheck?: HealthCheck;
   /** Names of the services this one depends on. */
   dependencies: string[];
+  /** Where the service was discovered, `file:line` relative to the workspace folder. */
+  source?: string;
+  /** Where each dependency was discovered (`file:line`), by dependency name; absent for ones added by hand. */
+  dependencySources?: Record<string, string>;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -106,6 +112,7 @@ export interface ServiceInput {
   name: string;
   path?: string;
   deployCommand?: string;
+  rollbackCommand?: string;
   healthCheck?: HealthCheck;
   dependencies?: string[];
 }

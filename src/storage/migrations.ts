@@ -23,6 +23,7 @@ CREATE TABLE services (
   name TEXT NOT NULL UNIQUE,
   path TEXT,
   deploy_command TEXT,
+  rollback_command TEXT,
   health_check TEXT,
   source TEXT,
   created_at TEXT NOT NULL,

@@ -210,16 +210,21 @@ class SqlServiceRepository implements ServiceRepository {
 
   async insert(s: Service): Promise<void> {
     this.sql.run(
-      'INSERT INTO services (id, name, path, deploy_command, health_check, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [s.id, s.name, s.path ?? null, s.deployCommand ?? null, json(s.healthCheck), iso(s.createdAt), iso(s.updatedAt)],
+      `INSERT INTO services (id, name, path, deploy_command, rollback_command, health_check, source, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [s.id, s.name, s.path ?? null, s.deployCommand ?? null, s.rollbackCommand ?? null, json(s.healthCheck), s.source ?? null,
+        iso(s.createdAt), iso(s.updatedAt)],
     );
     this.writeDependencies(s);
   }
 
   async update(s: Service): Promise<void> {
-    this.sql.run('UPDATE services SET name = ?, path = ?, deploy_command = ?, health_check = ?, updated_at = ? WHERE id = ?', [
-      s.name, s.path ?? null, s.deployCommand ?? null, json(s.healthCheck), iso(s.updatedAt), s.id,
-    ]);
+    this.sql.run(
+      `UPDATE services SET name = ?, path = ?, deploy_command = ?, rollback_command = ?, health_check = ?, source = ?, updated_at = ?
+       WHERE id = ?`,
+      [s.name, s.path ?? null, s.deployCommand ?? null, s.rollbackCommand ?? null, json(s.healthCheck), s.source ?? null,
+        iso(s.updatedAt), s.id],
+    );
     this.sql.run('DELETE FROM service_dependencies WHERE service_id = ?', [s.id]);
     this.writeDependencies(s);
   }
@@ -237,31 +242,50 @@ class SqlServiceRepository implements ServiceRepository {
   }
 
   async list(): Promise<Service[]> {
-    return this.hydrate(this.sql.all('SELECT * FROM services ORDER BY name'));
+    return this.hydrate(this.sql.all('SELECT * FROM services ORDER BY name'), true);
   }
 
   private writeDependencies(s: Service): void {
     for (const dep of s.dependencies) {
-      this.sql.run('INSERT INTO service_dependencies (service_id, depends_on) VALUES (?, ?)', [s.id, dep]);
+      this.sql.run('INSERT INTO service_dependencies (service_id, depends_on, source) VALUES (?, ?, ?)', [
+        s.id, dep, s.dependencySources?.[dep] ?? null,
+      ]);
     }
   }
 
-  private hydrate(rows: Row[]): Service[] {
+  /** `all`: the rows are the whole table, so read every dependency in one query. */
+  private hydrate(rows: Row[], all = false): Service[] {
     const deps = new Map<string, string[]>();
-    for (const d of this.sql.all<{ service_id: string; depends_on: string }>(
-      'SELECT service_id, depends_on FROM service_dependencies ORDER BY depends_on',
-    )) {
-      const list = deps.get(d.service_id) ?? [];
-      list.push(d.depends_on);
-      deps.set(d.service_id, list);
+    const sources = new Map<string, Record<string, string>>();
+    if (!rows.length) return [];
+    const depRows = all
+      ? this.sql.all<{ service_id: string; depends_on: string; source: string | null }>(
+          'SELECT service_id, depends_on, source FROM service_dependencies ORDER BY depends_on',
+        )
+      : this.sql.all<{ service_id: string; depends_on: string; source: string | null }>(
+          `SELECT service_id, depends_on, source FROM service_dependencies WHERE service_id IN (${placeholders(rows.length)}) ORDER BY depends_on`,
+          rows.map((r) => String(r.id)),
+        );
+    for (const d of depRows) {
+      const list = deps.get(d.service_id);
+      if (list) list.push(d.depends_on);
+      else deps.set(d.service_id, [d.depends_on]);
+      if (d.source !== null) {
+        const map = sources.get(d.service_id);
+        if (map) map[d.depends_on] = d.source;
+        else sources.set(d.service_id, { [d.depends_on]: d.source });
+      }
     }
     return rows.map((r) => compact<Service>({
       id: String(r.id),
       name: String(r.name),
       path: str(r.path),
       deployCommand: str(r.deploy_command),
+      rollbackCommand: str(r.rollback_command),
       healthCheck: parseJson(r.health_check),
       dependencies: deps.get(String(r.id)) ?? [],
+      source: str(r.source),
+      dependencySources: sources.get(String(r.id)),
       createdAt: new Date(String(r.created_at)),
       updatedAt: new Date(String(r.updated_at)),
     }));
