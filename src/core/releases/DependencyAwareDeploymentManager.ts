@@ -120,16 +120,17 @@ export class DependencyAwareDeploymentManager {
       // on a service that cannot go now cannot go either.
       const notReady = new Set<string>();
       for (const o of order) {
+        const missing = !services.has(o.service);
+        let waiting: string[] | undefined;
+        if (notReady.size) for (const d of o.dependencies) if (notReady.has(d)) (waiting ??= []).push(d);
+        if (o.ready && !missing && !waiting) continue;
         const reasons: string[] = [];
-        if (!services.has(o.service)) reasons.push(`${o.service} is not in the service catalog`);
+        if (missing) reasons.push(`${o.service} is not in the service catalog`);
         if (o.reason) reasons.push(o.reason);
-        const waiting = o.dependencies.filter((d) => notReady.has(d));
-        if (waiting.length) reasons.push(`waits for ${waiting.join(', ')}, which ${waiting.length > 1 ? 'are' : 'is'} not ready`);
-        if (reasons.length) {
-          o.ready = false;
-          o.reason = reasons.join('; ');
-          notReady.add(o.service);
-        }
+        if (waiting) reasons.push(`waits for ${waiting.join(', ')}, which ${waiting.length > 1 ? 'are' : 'is'} not ready`);
+        o.ready = false;
+        o.reason = reasons.join('; ');
+        notReady.add(o.service);
       }
       this.deps.onGraphTiming?.(graphMs + (this.now() - t2));
       const plan: DeploymentPlan = { release, order, waves: waves.waves, services, graph };
