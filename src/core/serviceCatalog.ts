@@ -229,6 +229,8 @@ export class ServiceCatalog {
         const target = alias.get(p.name);
         if (target !== undefined) {
           accepted.delete(p.name);
+          // Selecting the package alone still updates the catalogued service it stands for.
+          if (!accepted.has(target) && existing.has(target)) accepted.set(target, { ...p, name: target });
           result.skipped.push({ name: p.name, reason: `is the service '${target}' (same folder ${p.path}); its dependencies are merged into '${target}'` });
         } else if (invalid.has(p.name)) {
           result.skipped.push({ name: p.name, reason: invalid.get(p.name)! });

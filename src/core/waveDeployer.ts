@@ -96,7 +96,6 @@ export class WaveServiceDeployer implements ServiceDeployer {
         else setStatus(st, 'skipped', `not started: ${listNames(notReady.map((o) => o.service))} ${notReady.length > 1 ? 'are' : 'is'} not ready`);
       }
       const summary = `nothing deployed to ${ctx.environment}: ${notReady.map((o) => `${o.service} (${o.reason ?? 'not ready'})`).join('; ')}`;
-      ctx.onOutput(`${summary}\n`);
       return { ok: false, summary, services: all.map((s) => s.entry) };
     }
 
@@ -147,8 +146,8 @@ export class WaveServiceDeployer implements ServiceDeployer {
     }
 
     const ok = !cancelled && all.every((s) => s.entry.status === 'succeeded' || s.entry.status === 'skipped');
+    // The pipeline engine writes the summary to the step log.
     const summary = summarise(all, waveCount, ctx.environment, cancelled, rolledBack, notRolledBack);
-    ctx.onOutput(`${summary}\n`);
     return { ok, summary, services: all.map((s) => s.entry) };
   }
 

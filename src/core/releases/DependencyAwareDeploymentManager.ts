@@ -74,7 +74,8 @@ export class DependencyAwareDeploymentManager {
    * The release's services in waves. A dependency inside the release is satisfied by coming
    * earlier; one outside it is satisfied when it already runs in `environment` (see serviceMatrix).
    * Without `environment`, the target is the environment of the release's pending or in-progress
-   * deployment; when there is none, outside dependencies are not ready and the reason says so.
+   * deployment, else the first environment in promotion order it has not completed in; when there
+   * is none, outside dependencies are not ready and the reason says so.
    * A service waiting on one that is not ready is not ready either. A cycle is a
    * DependencyCycleError (a RefusedError) naming its path.
    */
@@ -174,9 +175,12 @@ export class DependencyAwareDeploymentManager {
     return found;
   }
 
+  /** Where the release is going: its active deployment's environment, else the first one it has not completed in. */
   private async inferEnvironment(r: Repositories, releaseId: string): Promise<string | undefined> {
     const active = await r.deployments.list({ releaseId, status: ['in_progress', 'pending'], limit: 1 });
-    return active[0]?.environment;
+    if (active[0]) return active[0].environment;
+    const done = new Set((await r.deployments.list({ releaseId, status: 'completed' })).map((d) => d.environment));
+    return (await r.environments.list()).find((e) => !done.has(e.name))?.name;
   }
 
   private async releaseOf(r: Repositories, cache: Map<string, Release | null>, id: string): Promise<Release | null> {

@@ -5,7 +5,8 @@ import type { Deployment, DeploymentOrder, DeploymentStatus, ServiceInput } from
 import { RefusedError, ValidationError } from '../../../src/core/model';
 import { DependencyAwareDeploymentManager, DependencyCycleError } from '../../../src/core/releases/DependencyAwareDeploymentManager';
 import { discoverServices } from '../../../src/discovery/discover';
-import { openCore, type CoreHarness } from '../../support/coreHarness';
+import { EnvironmentPromotionManager } from '../../../src/core/releases/EnvironmentPromotionManager';
+import { fixedIdentity, openCore, type CoreHarness } from '../../support/coreHarness';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -182,6 +183,19 @@ describe('DependencyAwareDeploymentManager', function () {
       });
     });
 
+    it('without an environment or an active deployment, targets the first environment the release has not completed', async () => {
+      await withCore(async (h, orders) => {
+        const { base, next } = await setup(h);
+        // the default environments dev, test, staging, production, created on first use
+        const envs = await new EnvironmentPromotionManager({ uow: h.uow, clock: h.clock, identity: fixedIdentity() }).listEnvironments();
+        assert.deepEqual(envs.map((e) => e.name), ['dev', 'test', 'staging', 'production']);
+        await recordDeployment(h, base.id, 'test', 'completed');
+        assert.match((await orders.calculateDeploymentOrder(next.id))[0]!.reason!, /^auth is not part of this release and does not run in dev/);
+        await recordDeployment(h, next.id, 'dev', 'completed');
+        assert.ok((await orders.calculateDeploymentOrder(next.id)).every((o) => o.ready)); // now test, where the base runs
+      });
+    });
+
     it('reports a release service that left the catalog as not ready', async () => {
       await withCore(async (h, orders) => {
         await h.catalog.addServices([{ name: 'old' }, { name: 'new', dependencies: ['old'] }]);
@@ -313,6 +327,26 @@ describe('DependencyAwareDeploymentManager', function () {
         assert.deepEqual(api.dependencies, ['auth', 'db', 'redis']);
         // the compose edge comes first in the proposal, so it is the recorded source
         assert.equal(api.dependencySources!.auth, 'docker-compose.yml:49');
+      });
+    });
+
+    it('a package selected alone updates the catalogued service in its folder', async () => {
+      await withCore(async (h) => {
+        await h.catalog.addServices([{ name: 'auth', path: 'services/auth' }, { name: 'api', path: 'services/api' }]);
+        const applied = await h.catalog.applyDiscovery(
+          {
+            services: [
+              { name: '@shop/api', path: 'services/api', source: { file: 'services/api/package.json', line: 2 }, kind: 'package' },
+              { name: '@shop/auth', path: 'services/auth', source: { file: 'services/auth/package.json', line: 2 }, kind: 'package' },
+            ],
+            edges: [{ from: '@shop/api', to: '@shop/auth', source: { file: 'services/api/package.json', line: 11 } }],
+          },
+          ['@shop/api'],
+        );
+        assert.deepEqual(applied.updated, [{ name: 'api', dependenciesAdded: ['auth'] }]);
+        assert.deepEqual(applied.skipped, [{ name: '@shop/api', reason: "is the service 'api' (same folder services/api); its dependencies are merged into 'api'" }]);
+        const api = (await h.catalog.getService('api'))!;
+        assert.deepEqual([api.dependencies, api.dependencySources, api.source], [['auth'], { auth: 'services/api/package.json:11' }, 'services/api/package.json:2']);
       });
     });
 
