@@ -805,6 +805,7 @@ function checkOverride(options: PromotionOptions): string | undefined {
   if (typeof options.override !== 'object' || options.override === null) {
     throw new ValidationError('override', `expected { reason }, got ${describe(options.override)}`);
   }
+  if (options.override.reason === undefined) throw new ValidationError('override.reason', 'is required: say why the checks are skipped');
   return requireText('override.reason', options.override.reason, { max: 2000, multiline: true }).trim();
 }
 
