@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import semver from 'semver';
-import type { ChangeSummary, GitPort, Identity } from '../core/ports';
+import type { ChangeSummary, CommitInfo, GitPort, Identity } from '../core/ports';
 
 /** Paths whose change makes a release riskier: schema migrations, infrastructure, security, lock files. */
 export const SENSITIVE_PATHS: RegExp[] = [
@@ -94,6 +94,80 @@ export class GitCli implements GitPort {
       paths,
     };
   }
+
+  commitsSince(tag: string | null, to = 'HEAD'): Promise<CommitInfo[]> {
+    const end = checkRef(to, 'to');
+    return this.log(tag === null ? end : `refs/tags/${checkRef(tag, 'tag')}..${end}`);
+  }
+
+  commitsBetween(from: string | null, to: string): Promise<CommitInfo[]> {
+    const end = checkRef(to, 'to');
+    return this.log(from === null ? end : `${checkRef(from, 'from')}..${end}`);
+  }
+
+  async tagCommit(tag: string): Promise<string | null> {
+    try {
+      const sha = (await git(this.cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/tags/${checkRef(tag, 'tag')}^{commit}`])).trim();
+      return sha || null;
+    } catch {
+      return null;
+    }
+  }
+
+  async createAnnotatedTag(tag: string, message: string, commit = 'HEAD'): Promise<string> {
+    const name = checkRef(tag, 'tag');
+    const target = checkRef(commit, 'commit');
+    if (await this.tagCommit(name)) throw new Error(`git tag: the tag ${name} exists already`);
+    // -m passes the message as one argument; --end-of-options keeps the name and target from being read as options.
+    await git(this.cwd, ['tag', '-a', '-m', message, '--end-of-options', name, target]);
+    return (await git(this.cwd, ['rev-parse', '--verify', '--end-of-options', `${target}^{commit}`])).trim();
+  }
+
+  /**
+   * One `git log` with NUL-separated fields (a message cannot contain NUL): each commit is a header
+   * token `\x1e<sha>`, then author, email, author date, commit date and the raw message, then (after
+   * a newline) its changed files, each NUL-terminated.
+   */
+  private async log(range: string): Promise<CommitInfo[]> {
+    const out = await git(this.cwd, ['log', '--no-merges', '--no-renames', '--no-color', '-z', '--name-only',
+      '--format=%x1e%H%x00%an%x00%ae%x00%aI%x00%cI%x00%B', '--end-of-options', range, '--'], 120_000);
+    const tokens = out.split('\0');
+    const commits: CommitInfo[] = [];
+    for (let i = 0; i < tokens.length; ) {
+      const head = tokens[i];
+      if (!head.startsWith('\x1e')) {
+        i++;
+        continue;
+      }
+      const [author, authorEmail, authored, committed, message] = tokens.slice(i + 1, i + 6);
+      const newline = message.indexOf('\n');
+      const commit: CommitInfo = {
+        sha: head.slice(1),
+        author,
+        authorEmail,
+        authoredAt: new Date(authored),
+        committedAt: new Date(committed),
+        subject: (newline < 0 ? message : message.slice(0, newline)).trim(),
+        body: newline < 0 ? '' : message.slice(newline + 1).trim(),
+        files: [],
+      };
+      i += 6;
+      for (let first = true; i < tokens.length && !tokens[i].startsWith('\x1e'); i++, first = false) {
+        const file = first && tokens[i].startsWith('\n') ? tokens[i].slice(1) : tokens[i];
+        if (file) commit.files.push(file);
+      }
+      commits.push(commit);
+    }
+    return commits;
+  }
+}
+
+/** A tag, sha or HEAD that cannot be read as an option or a range: letters, digits and . _ / + - only. */
+function checkRef(ref: string, what: string): string {
+  if (typeof ref !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9._/+-]*$/.test(ref) || ref.includes('..') || ref.endsWith('.lock') || ref.length > 255) {
+    throw new Error(`git: ${what} ${JSON.stringify(ref)} is not a tag, commit or branch name`);
+  }
+  return ref;
 }
 
 /** `git config user.name`, else the OS user; asked once. */

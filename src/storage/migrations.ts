@@ -95,8 +95,8 @@ CREATE TABLE approvals (
   status TEXT NOT NULL,
   comment TEXT
 );
-
 CREATE INDEX approvals_release ON approvals(release_id, environment);
+
 CREATE TABLE deployments (
   id TEXT PRIMARY KEY,
   release_id TEXT REFERENCES releases(id) ON DELETE CASCADE,
@@ -136,8 +136,8 @@ CREATE TABLE pipeline_runs (
   interruption TEXT
 );
 CREATE INDEX pipeline_runs_deployment ON pipeline_runs(deployment_id);
-CREATE TABLE step_results (
 CREATE INDEX pipeline_runs_status ON pipeline_runs(status);
+CREATE TABLE step_results (
   id TEXT PRIMARY KEY,
   run_id TEXT NOT NULL REFERENCES pipeline_runs(id) ON DELETE CASCADE,
   step_index INTEGER NOT NULL,
@@ -164,10 +164,15 @@ CREATE TABLE blue_green (
   weights TEXT NOT NULL,
   versions TEXT,
   config TEXT,
+  target_weights TEXT,
+  production INTEGER NOT NULL DEFAULT 0,
+  reason TEXT,
+  details TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   UNIQUE (release_id, environment)
 );
+CREATE INDEX blue_green_environment ON blue_green(environment, state);
 
 CREATE TABLE trains (
   id TEXT PRIMARY KEY,
@@ -177,6 +182,7 @@ CREATE TABLE trains (
   version_rule TEXT NOT NULL,
   services TEXT,
   checkpoints TEXT,
+  active_from TEXT NOT NULL,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
@@ -184,6 +190,7 @@ CREATE TABLE train_departures (
   train_id TEXT NOT NULL REFERENCES trains(id) ON DELETE CASCADE,
   departure_at TEXT NOT NULL,
   release_id TEXT,
+  error TEXT,
   created_at TEXT NOT NULL,
   PRIMARY KEY (train_id, departure_at)
 );
@@ -211,6 +218,7 @@ CREATE TABLE release_milestones (
   linked_at TEXT NOT NULL,
   PRIMARY KEY (release_id, milestone_id)
 );
+CREATE INDEX release_milestones_milestone ON release_milestones(milestone_id);
 
 CREATE TABLE conversations (
   id TEXT PRIMARY KEY,

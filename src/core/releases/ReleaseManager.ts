@@ -333,7 +333,8 @@ async function checkVersionFree(r: Repositories, projectId: string | undefined, 
   }
 }
 
-async function checkServices(r: Repositories, services: string[]): Promise<void> {
+/** Refuses duplicates and names that are not in the service catalog, listing the known ones. */
+export async function checkServices(r: Repositories, services: string[]): Promise<void> {
   const dup = services.find((s, i) => services.indexOf(s) !== i);
   if (dup) throw new ValidationError('services', `'${dup}' is listed twice`);
   if (!services.length) return;
