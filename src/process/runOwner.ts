@@ -1,7 +1,8 @@
 // Who drives a pipeline run, and whether that process still lives (ports.ts `RunOwnership`). Node only.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { RunOwner, RunOwnership } from '../core/ports';
+import type { RunOwner } from '../core/model';
+import type { RunOwnership } from '../core/ports';
 import { isProcessGone } from './treeKill';
 
 /** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot; null where /proc is missing. */
