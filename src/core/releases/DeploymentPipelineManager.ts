@@ -900,8 +900,12 @@ export class TextCap {
       tail = utf8Slice(tail, this.tailCap, 'tail');
       tailBytes = utf8Length(tail);
     }
-    const elided = this.total - this.headBytes - tailBytes;
-    return elided > 0 ? `${this.head}\n… ${elided} bytes elided …\n${tail}` : this.head + tail;
+    if (this.total - this.headBytes - tailBytes <= 0) return this.head + tail;
+    // The marker counts against the cap: the stored log never exceeds it.
+    const markerBytes = utf8Length(`\n… ${this.total} bytes elided …\n`);
+    tail = utf8Slice(tail, Math.max(0, this.tailCap - markerBytes), 'tail');
+    const elided = this.total - this.headBytes - utf8Length(tail);
+    return `${this.head}\n… ${elided} bytes elided …\n${tail}`;
   }
 }
 
