@@ -13,6 +13,8 @@ import type {
   Service,
 } from './model';
 
+import type { BlueGreenDeployment, BlueGreenQuery } from './blueGreen';
+
 // ---------------------------------------------------------------- time, people, trust
 
 export interface Clock {
@@ -171,6 +173,7 @@ export interface PipelineRunRepository {
 }
 
   audit: AuditRepository;
+  blueGreen: BlueGreenRepository;
 }
 
 /**
@@ -393,4 +396,98 @@ export interface TrafficRouter {
   verify?(w: Weights, timeoutMs: number): Promise<number>;
   /** Cumulative counters per colour, when the router can tell. */
   counters?(): Promise<Record<Colour, ColourCounters>>;
+}
+
+/** Blue-green rollouts (src/storage/blueGreenRepositories.ts). One per release and environment. */
+export interface BlueGreenRepository {
+  insert(record: BlueGreenDeployment): Promise<void>;
+  update(record: BlueGreenDeployment): Promise<void>;
+  get(id: string): Promise<BlueGreenDeployment | null>;
+  find(releaseId: string, environment: string): Promise<BlueGreenDeployment | null>;
+  /** Newest first (by last change). */
+  list(query?: BlueGreenQuery): Promise<BlueGreenDeployment[]>;
+}
+
+/** Where checks reach each colour directly, never through the router (router settings `endpoints`). */
+export interface ColourEndpoints {
+  blue: { healthUrl: string; smokeUrl?: string };
+  green: { healthUrl: string; smokeUrl?: string };
+  /** Through the router, answers carrying `X-Colour`: the error-rate source when the router has no per-colour metrics. */
+  probeUrl?: string;
+}
+
+/** An environment's router and check endpoints, resolved from its router settings. */
+export interface BlueGreenTarget {
+  router: TrafficRouter;
+  endpoints: ColourEndpoints;
+  /** The last or a protected environment: auto-promotion off by default. */
+  production: boolean;
+  /** Environment-level blue-green strategy settings, validated by the manager (`BlueGreenStrategyInput`). */
+  strategy?: unknown;
+}
+
+/** Environment → router (src/traffic/routerFactory.ts builds it from Environment.router via createRouter). */
+export interface RouterFactory {
+  forEnvironment(environment: string): Promise<BlueGreenTarget>;
+}
+
+export interface ColourDeployRequest {
+  releaseId: string;
+  version: string;
+  environment: string;
+  colour: Colour;
+  /** For the deploy steps' environment: the container runs the environment's pipeline with these added. */
+  env: { COLOR: Colour };
+  signal: AbortSignal;
+  onOutput(text: string): void;
+}
+
+export interface ColourDeployResult {
+  ok: boolean;
+  /** One line: what was deployed, or why it failed. */
+  summary: string;
+  /** The deployment record the pipeline ran for, when there is one. */
+  deploymentId?: string;
+}
+
+/** Deploys a release to one colour (blue-green `setup`). */
+export interface ColourDeployer {
+  deploy(request: ColourDeployRequest): Promise<ColourDeployResult>;
+}
+
+/** Argo's scale-down: called `scaleDownDelaySeconds` after promotion for the old colour. */
+export interface ColourScaler {
+  scaleDown(request: { releaseId: string; environment: string; colour: Colour; signal: AbortSignal }): Promise<{ ok: boolean; summary: string }>;
+}
+
+export interface ErrorRateBreach {
+  colour: Colour;
+  errorRate: number;
+  requests: number;
+  errors: number;
+  windowMs: number;
+  /** Epoch ms of the poll that saw it. */
+  detectedAt: number;
+}
+
+/** Health gate, smoke request, probes and the error-rate watcher (src/traffic/colourChecks.ts). */
+export interface ColourChecks {
+  /** Resolves after `consecutive` 2xx in a row; rejects with the reason (last failure) past the deadline or on abort. */
+  waitHealthy(url: string, opts: { consecutive: number; intervalMs: number; requestTimeoutMs: number; deadlineMs: number; signal?: AbortSignal }): Promise<{ attempts: number; ms: number }>;
+  /** One GET on a real path; rejects unless it answers `expectStatus`. */
+  smoke(url: string, opts: { expectStatus: number; timeoutMs: number }): Promise<{ status: number; ms: number }>;
+  /** One GET; never rejects. */
+  probe(url: string, timeoutMs: number): Promise<{ status?: number; error?: string; ms: number }>;
+  /** Polls the colour's 5xx rate (router counters, else probes through `probeUrl`); calls onBreach once. */
+  watchErrorRate(opts: {
+    colour: Colour;
+    router: TrafficRouter;
+    probeUrl?: string;
+    windowMs: number;
+    threshold: number;
+    minRequests: number;
+    pollMs: number;
+    onBreach(breach: ErrorRateBreach): void;
+    onError?(err: Error): void;
+  }): { stop(): void };
 }

@@ -164,10 +164,15 @@ CREATE TABLE blue_green (
   weights TEXT NOT NULL,
   versions TEXT,
   config TEXT,
+  target_weights TEXT,
+  production INTEGER NOT NULL DEFAULT 0,
+  reason TEXT,
+  details TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   UNIQUE (release_id, environment)
 );
+CREATE INDEX blue_green_environment ON blue_green(environment, state);
 
 CREATE TABLE trains (
   id TEXT PRIMARY KEY,

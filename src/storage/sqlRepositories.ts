@@ -26,6 +26,7 @@ import type {
   UnitOfWork,
 } from '../core/ports';
 import { compact } from '../core/validate';
+import { SqlBlueGreenRepository } from './blueGreenRepositories';
 import type { Row, SqlExecutor, WorkspaceDatabase } from './database';
 import { SqlApprovalRepository, SqlEnvironmentRepository } from './environmentRepositories';
 import { SqlPipelineRepository, SqlPipelineRunRepository } from './pipelineRepositories';
@@ -487,6 +488,7 @@ export function sqlRepositories(sql: SqlExecutor): Repositories {
     conversations: new SqlConversationRepository(sql),
     calendar: new SqlCalendarRepository(sql),
     audit: new SqlAuditRepository(sql),
+    blueGreen: new SqlBlueGreenRepository(sql),
   };
 }
 

@@ -1,16 +1,20 @@
 // Router settings come from workspace files and user settings: untrusted until parsed here.
 // Every error names the field and the reason, e.g. `router.socketPath: must be an absolute path`.
 import path from 'node:path';
-import type { TrafficRouter, WorkspaceTrust } from '../core/ports';
+import type { ColourEndpoints, TrafficRouter, WorkspaceTrust } from '../core/ports';
 import { CommandRouter, type CommandRouterConfig } from './command';
 import { HAPROXY_NAME, HaproxyRouter, type HaproxyRouterConfig } from './haproxy';
 import { NGINX_SERVER, NGINX_UPSTREAM_NAME, NginxRouter, type NginxRouterConfig } from './nginx';
 import { describe } from './weights';
 
-export type RouterConfig =
+export type RouterConfig = (
   | ({ kind: 'haproxy' } & HaproxyRouterConfig)
   | ({ kind: 'nginx' } & NginxRouterConfig)
-  | ({ kind: 'command' } & CommandRouterConfig);
+  | ({ kind: 'command' } & CommandRouterConfig)
+) & {
+  /** Blue-green checks: each colour's health and smoke URLs (reached directly), and a probe URL through the router. */
+  endpoints?: ColourEndpoints;
+};
 
 export type RouterKind = RouterConfig['kind'];
 
@@ -121,22 +125,36 @@ function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** `endpoints: { blue: { healthUrl, smokeUrl? }, green: { … }, probeUrl? }`; optional for the router, required for blue-green. */
+function endpoints(o: Obj, field: string): ColourEndpoints | undefined {
+  if (o.endpoints === undefined) return undefined;
+  const f = `${field}.endpoints`;
+  const e = object(o.endpoints, f, ['blue', 'green', 'probeUrl']);
+  const colour = (c: 'blue' | 'green') => {
+    const cf = `${f}.${c}`;
+    const co = object(e[c], cf, ['healthUrl', 'smokeUrl']);
+    return withoutUndefined({ healthUrl: httpUrl(co, 'healthUrl', cf) as string, smokeUrl: httpUrl(co, 'smokeUrl', cf, true) });
+  };
+  return withoutUndefined({ blue: colour('blue'), green: colour('green'), probeUrl: httpUrl(e, 'probeUrl', f, true) });
+}
+
 /** Parses one environment's router settings. */
 export function parseRouterConfig(value: unknown, field = 'router'): RouterConfig {
   const kind = (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj).kind : undefined);
   switch (kind) {
     case 'haproxy': {
-      const o = object(value, field, ['kind', 'socketPath', 'backend', 'servers', 'configPath']);
+      const o = object(value, field, ['kind', 'socketPath', 'backend', 'servers', 'configPath', 'endpoints']);
       return withoutUndefined({
         kind,
         socketPath: absolutePath(o, 'socketPath', field) as string,
         backend: matching(o, 'backend', field, HAPROXY_NAME, 'an HAProxy backend name (letters, digits, _ . : -)'),
         servers: servers(o, field, (s, k, f) => matching(s, k, f, HAPROXY_NAME, 'an HAProxy server name (letters, digits, _ . : -)')),
         configPath: absolutePath(o, 'configPath', field, true),
+        endpoints: endpoints(o, field),
       });
     }
     case 'nginx': {
-      const o = object(value, field, ['kind', 'prefix', 'confFile', 'upstreamFile', 'upstreamName', 'servers', 'probeUrl', 'accessLog']);
+      const o = object(value, field, ['kind', 'prefix', 'confFile', 'upstreamFile', 'upstreamName', 'servers', 'probeUrl', 'accessLog', 'endpoints']);
       return withoutUndefined({
         kind,
         prefix: absolutePath(o, 'prefix', field) as string,
@@ -146,10 +164,11 @@ export function parseRouterConfig(value: unknown, field = 'router'): RouterConfi
         servers: servers(o, field, hostPort),
         probeUrl: httpUrl(o, 'probeUrl', field) as string,
         accessLog: nginxPath(o, 'accessLog', field, true),
+        endpoints: endpoints(o, field),
       });
     }
     case 'command': {
-      const o = object(value, field, ['kind', 'setCommand', 'getCommand', 'validateCommand', 'cwd', 'env', 'timeoutMs', 'probeUrl']);
+      const o = object(value, field, ['kind', 'setCommand', 'getCommand', 'validateCommand', 'cwd', 'env', 'timeoutMs', 'probeUrl', 'endpoints']);
       return withoutUndefined({
         kind,
         setCommand: required(o, 'setCommand', field),
@@ -159,6 +178,7 @@ export function parseRouterConfig(value: unknown, field = 'router'): RouterConfi
         env: environment(o, 'env', field),
         timeoutMs: integer(o, 'timeoutMs', field, 100, 600_000),
         probeUrl: httpUrl(o, 'probeUrl', field, true),
+        endpoints: endpoints(o, field),
       });
     }
     default:
@@ -196,15 +216,15 @@ export interface CreateRouterOptions {
 export function createRouter(config: RouterConfig, opts: CreateRouterOptions = {}): TrafficRouter {
   switch (config.kind) {
     case 'haproxy': {
-      const { kind: _kind, ...rest } = config;
+      const { kind: _kind, endpoints: _endpoints, ...rest } = config;
       return new HaproxyRouter(rest, { haproxyBin: opts.haproxyBin });
     }
     case 'nginx': {
-      const { kind: _kind, ...rest } = config;
+      const { kind: _kind, endpoints: _endpoints, ...rest } = config;
       return new NginxRouter(rest, { nginxBin: opts.nginxBin, verifyTimeoutMs: opts.verifyTimeoutMs });
     }
     case 'command': {
-      const { kind: _kind, ...rest } = config;
+      const { kind: _kind, endpoints: _endpoints, ...rest } = config;
       return new CommandRouter(rest, { trust: opts.trust, defaultCwd: opts.defaultCwd });
     }
   }
