@@ -213,7 +213,7 @@ describe('WaveServiceDeployer (real processes)', function () {
           assert.deepEqual(statusOf(r), { db: 'rolled_back', api: 'rolled_back', web: 'blocked' });
           const api = r.services.find((s) => s.service === 'api')!;
           assert.match(api.reason!, /^health check failed: not healthy within 400 ms \(\d+ attempts\); last: GET http:\/\/127\.0\.0\.1:\d+\/health\/api: expected 2xx, got 503 after 1 attempt; rolled back$/);
-          assert.ok(health.hits.get('api')! >= 3);
+          assert.ok(health.hits.get('api')! >= 2, 'the health check is retried until its timeout');
           assert.equal(exists(path.join(rig.mark, 'web.ran')), false);
           assert.deepEqual(read(path.join(rig.mark, 'rollback.log')).trim().split('\n'), ['api', 'db']);
         },
@@ -260,8 +260,9 @@ describe('WaveServiceDeployer (real processes)', function () {
   it('cancellation kills running deploy commands and starts nothing more', async () => {
     await withRig(
       [
-        { name: 'db', deployCommand: 'sleep 30 & echo $! > "$MARK/db.pid"; wait', rollbackCommand: 'touch "$MARK/rolled"' },
+        // fast is done (wave 0) before db starts, so the cancel finds exactly one running command
         { name: 'fast', deployCommand: 'true', rollbackCommand: 'touch "$MARK/rolled"' },
+        { name: 'db', deployCommand: 'sleep 30 & echo $! > "$MARK/db.pid"; wait', rollbackCommand: 'touch "$MARK/rolled"', dependencies: ['fast'] },
         { name: 'api', deployCommand: 'touch "$MARK/api.ran"', dependencies: ['db'] },
       ],
       async (rig) => {
