@@ -40,6 +40,9 @@ export interface ReleaseMilestoneLink {
   linkedAt: Date;
 }
 
+/** What progress needs of a release (a `ReleaseSummary` will do). */
+export type ProgressRelease = Pick<Release, 'id' | 'name' | 'version' | 'status' | 'plannedStart' | 'plannedEnd' | 'actualStart' | 'actualEnd' | 'createdAt'>;
+
 export const PACE_SAMPLE = 10;
 const DAY_MS = 86_400_000;
 
@@ -108,7 +111,7 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** The recent pace from the deployment history the releases carry (actualStart → actualEnd). */
-export function estimatePace(releases: readonly Release[], sample = PACE_SAMPLE): PaceEstimate {
+export function estimatePace(releases: readonly ProgressRelease[], sample = PACE_SAMPLE): PaceEstimate {
   const deployed = releases
     .filter((r) => r.status === 'deployed' && r.actualStart && r.actualEnd)
     .sort((a, b) => b.actualEnd!.getTime() - a.actualEnd!.getTime())
@@ -124,7 +127,7 @@ export function estimatePace(releases: readonly Release[], sample = PACE_SAMPLE)
 export function computeProgress(
   roadmap: Roadmap,
   links: readonly ReleaseMilestoneLink[],
-  releases: ReadonlyMap<string, Release>,
+  releases: ReadonlyMap<string, ProgressRelease>,
   pace: PaceEstimate,
   now: Date,
 ): RoadmapProgress {
@@ -146,14 +149,14 @@ export function computeProgress(
 function milestoneProgress(
   m: Milestone,
   links: readonly ReleaseMilestoneLink[],
-  releases: ReadonlyMap<string, Release>,
+  releases: ReadonlyMap<string, ProgressRelease>,
   pace: PaceEstimate,
   now: Date,
 ): MilestoneProgress {
   const linked = links
     .filter((l) => l.milestoneId === m.id)
     .map((l) => releases.get(l.releaseId))
-    .filter((r): r is Release => r !== undefined)
+    .filter((r): r is ProgressRelease => r !== undefined)
     .sort((a, b) => (a.plannedStart?.getTime() ?? a.createdAt.getTime()) - (b.plannedStart?.getTime() ?? b.createdAt.getTime()) || a.version.localeCompare(b.version));
   const rows: ReleaseProgress[] = linked.map((r) => ({
     releaseId: r.id,
@@ -198,7 +201,7 @@ function milestoneProgress(
   return { milestone: m, releases: rows, percentDone, done, atRisk, risk, ...(expectedFinish ? { expectedFinish } : {}) };
 }
 
-function expectation(r: Release, pace: PaceEstimate, now: Date): Pick<ReleaseProgress, 'expectedAt' | 'expectation'> {
+function expectation(r: ProgressRelease, pace: PaceEstimate, now: Date): Pick<ReleaseProgress, 'expectedAt' | 'expectation'> {
   const p = pace.medianDays;
   if (p !== null) {
     const paceMs = p * DAY_MS;
