@@ -318,6 +318,8 @@ function summarise(all: ServiceState[], waves: number, environment: string, canc
   if (failed.length) parts.push(`${listNames(failed)} failed`);
   const blocked = names('blocked');
   if (blocked.length) parts.push(`${listNames(blocked)} blocked`);
+  const skipped = names('skipped');
+  if (skipped.length && !cancelled) parts.push(`${listNames(skipped)} ${skipped.length > 1 ? 'have' : 'has'} no deploy command`);
   if (cancelled) parts.push('cancelled');
   if (rolledBack.length) parts.push(`rolled back ${listNames(rolledBack)}`);
   if (notRolledBack.length) parts.push(`not rolled back ${listNames(notRolledBack)}`);

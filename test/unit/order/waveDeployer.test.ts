@@ -318,6 +318,7 @@ describe('WaveServiceDeployer (real processes)', function () {
         assert.equal(r.ok, true, r.summary);
         assert.deepEqual(r.services.map((s) => [s.service, s.status, s.reason]), [['db', 'skipped', 'has no deploy command; nothing was run'], ['api', 'succeeded', undefined]]);
         assert.ok(exists(path.join(rig.mark, 'api.ran')));
+        assert.equal(r.summary, '1 of 2 services deployed to staging in 2 waves; db has no deploy command');
       },
     );
   });
