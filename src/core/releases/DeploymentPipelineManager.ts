@@ -717,9 +717,12 @@ export class DeploymentPipelineManager implements DeploymentExecutor {
       waiter.applied.resolve();
       return decision;
     }
+    const actor = await this.identity.currentUser();
     if (expect === 'interruption') {
-      const actor = await this.identity.currentUser();
       await this.uow.write((r) => this.auditor.record(r, actor, `pipeline.run.${decision.kind}`, 'pipeline_run', a.run.id, { status: 'interrupted', stepIndex: index }, { action: decision.kind }));
+    } else if (decision.kind === 'approve') {
+      await this.uow.write((r) => this.auditor.record(r, actor, 'pipeline.step.approve', 'pipeline_run', a.run.id, { status: 'waiting_approval', stepIndex: index },
+        { approver: decision.approver, at: this.clock.now(), comment: decision.comment }));
     }
     if (decision.kind === 'abort' && expect === 'interruption') {
       a.abortApplied = waiter.applied;

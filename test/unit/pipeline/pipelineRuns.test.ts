@@ -186,6 +186,8 @@ describe('pipeline: DeploymentPipelineManager runs (real processes)', function (
     assert.match(end.steps[0]!.summary!, /^approved by Bob Reviewer at 2026-03-02T10:00:00\.000Z: dashboards green$/);
     assert.equal((await h.promotion.getDeployment(deployment.id))?.status, 'completed');
     await assert.rejects(h.pipelines.approveStep(run.id, 'Bob'), /is not running in this window/);
+    const audit = (await h.uow.read((r) => r.audit.list({ entityType: 'pipeline_run', entityId: run.id }))).find((e) => e.action === 'pipeline.step.approve');
+    assert.deepEqual(audit?.after, { approver: 'Bob Reviewer', at: '2026-03-02T10:00:00.000Z', comment: 'dashboards green' });
   });
 
   it('http steps against a real local server: expected status, retries, mismatch', async () => {
