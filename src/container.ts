@@ -1,17 +1,134 @@
+// Composition root (style rule 1): storage → managers → VS Code adapters. The container owns every
+// disposable; activate() only builds it. Databases open after the views are registered, so the UI
+// shows at once ("Opening the release database…") and fills in when they are ready.
 import * as vscode from 'vscode';
+import { Commands } from './vscode/commandIds';
+import { registerCommands, showError } from './vscode/commands';
+import { Config } from './vscode/config';
+import { DashboardPanels, type DashboardInfo } from './vscode/dashboardPanel';
+import { EnvironmentsTreeProvider } from './vscode/environmentTree';
+import { ReleasesTreeProvider } from './vscode/releaseTree';
+import { ReleaseStatusBar, type StatusBarState } from './vscode/statusBar';
+import type { TreeNode } from './vscode/treeNodes';
+import { Sessions, type FolderCore } from './vscode/workspaceSession';
 
-/** Composition root: storage → managers → VS Code adapters. Filled in as the layers land. */
+/** What activate() returns: the extension's API object. `testing` is for the integration tests. */
+export interface ReleaseManagerApi {
+  readonly apiVersion: 1;
+  /** The managers of a folder (by name, path or URI; the only folder when omitted). */
+  core(folder?: string): Promise<FolderCore>;
+  readonly testing: {
+    releasesTree: vscode.TreeDataProvider<TreeNode>;
+    environmentsTree: vscode.TreeDataProvider<TreeNode>;
+    statusBar(): StatusBarState;
+    dashboards(): DashboardInfo[];
+    /** Resolves when the last change has reached the trees, the status bar and open dashboards. */
+    settled(): Promise<void>;
+  };
+}
+
+export type ViewState = 'noFolder' | 'opening' | 'ready' | 'failed';
+
 export class Container implements vscode.Disposable {
+  readonly api: ReleaseManagerApi;
   private readonly disposables: vscode.Disposable[] = [];
-  private constructor(readonly context: vscode.ExtensionContext) {}
+  private readonly sessions: Sessions;
+  private refreshing: Promise<void> = Promise.resolve();
+  private disposed = false;
+  private lastViewState: ViewState | undefined;
 
-  static async create(context: vscode.ExtensionContext): Promise<Container> {
+  private constructor(context: vscode.ExtensionContext) {
+    const own = <T extends vscode.Disposable>(d: T): T => {
+      this.disposables.push(d);
+      return d;
+    };
+    const log = own(vscode.window.createOutputChannel('Release Manager', { log: true }));
+    const config = own(new Config());
+    const wasmPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
+    const sessions = (this.sessions = own(new Sessions(config, wasmPath, log)));
+    const releasesTree = own(new ReleasesTreeProvider(sessions));
+    const environmentsTree = own(new EnvironmentsTreeProvider(sessions));
+    const statusBar = own(new ReleaseStatusBar(sessions, log));
+    const dashboards = own(new DashboardPanels(sessions, context.extensionUri, log));
+    const discoveryDiagnostics = own(vscode.languages.createDiagnosticCollection('releaseManager.discovery'));
+    own(vscode.window.createTreeView('releaseManager.releases', { treeDataProvider: releasesTree, showCollapseAll: true }));
+    own(vscode.window.createTreeView('releaseManager.environments', { treeDataProvider: environmentsTree }));
+
+    const refresh = () => {
+      if (this.disposed) return;
+      releasesTree.refresh();
+      environmentsTree.refresh();
+      this.updateViewState();
+      this.refreshing = Promise.all([statusBar.update(), dashboards.refreshAll()]).then(() => undefined);
+    };
+    for (const d of registerCommands({
+      sessions,
+      dashboards,
+      config,
+      log,
+      discoveryDiagnostics,
+      refreshViews: refresh,
+      reportError: (e) => showError(e, log),
+    })) own(d);
+    own(sessions.onDidChange(refresh));
+
+    this.api = {
+      apiVersion: 1,
+      core: async (folder) => {
+        const list = sessions.list();
+        const s = folder === undefined ? (list.length === 1 ? list[0] : undefined) : sessions.find(folder);
+        if (!s) throw new Error(folder === undefined ? `name a folder: ${list.length} are open` : `'${folder}' is not an open workspace folder`);
+        return s.core();
+      },
+      testing: {
+        releasesTree,
+        environmentsTree,
+        statusBar: () => statusBar.current(),
+        dashboards: () => dashboards.list(),
+        settled: async () => {
+          await sessions.settled();
+          await this.refreshing;
+        },
+      },
+    };
+
+    this.updateViewState();
+    sessions.start();
+    log.info(`activated (${vscode.workspace.workspaceFolders?.length ?? 0} folder(s)); commands: ${Object.keys(Commands).length}`);
+  }
+
+  static create(context: vscode.ExtensionContext): Container {
     const c = new Container(context);
     context.subscriptions.push(c);
     return c;
   }
 
+  /** Drives the viewsWelcome content (package.json) through the `releaseManager.state` context key. */
+  private updateViewState(): void {
+    const list = this.sessions.list();
+    const state: ViewState = !list.length
+      ? 'noFolder'
+      : list.some((s) => s.state === 'opening')
+        ? 'opening'
+        : list.every((s) => s.state === 'failed')
+          ? 'failed'
+          : 'ready';
+    if (state === this.lastViewState) return;
+    this.lastViewState = state;
+    void vscode.commands.executeCommand('setContext', 'releaseManager.state', state);
+  }
+
+  /** Closes the databases (writing what is unsaved) after the UI is gone. Safe to call twice. */
   async dispose(): Promise<void> {
-    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const d of this.disposables.splice(0).reverse()) {
+      try {
+        d.dispose();
+      } catch {
+        /* keep disposing the rest */
+      }
+    }
+    await this.sessions.closeAll();
   }
 }

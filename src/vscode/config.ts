@@ -1,0 +1,55 @@
+// Typed access to the releaseManager.* settings (style rule 9). Per-folder settings are read with
+// the folder's scope; onDidChange says which keys changed, so only what depends on them reacts.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export const SETTINGS = {
+  databasePath: 'releaseManager.databasePath',
+  calendarPath: 'releaseManager.calendar.path',
+} as const;
+
+export const DEFAULTS = {
+  databasePath: '.vscode/release-manager.sqlite',
+  calendarPath: '.vscode/releases.ics',
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+export class Config implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<{ affects(key: SettingKey, folder?: vscode.WorkspaceFolder): boolean }>();
+  readonly onDidChange = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('releaseManager')) return;
+      this.emitter.fire({ affects: (key, folder) => e.affectsConfiguration(SETTINGS[key], folder) });
+    });
+  }
+
+  /** The database file of a folder: the setting resolved against the folder (absolute paths kept). */
+  databasePath(folder: vscode.WorkspaceFolder): string {
+    return this.resolve(folder, this.text(folder, 'databasePath'), DEFAULTS.databasePath);
+  }
+
+  /** Where "Export Release Calendar" writes by default. */
+  calendarPath(folder: vscode.WorkspaceFolder): string {
+    return this.resolve(folder, this.text(folder, 'calendarPath'), DEFAULTS.calendarPath);
+  }
+
+  private text(folder: vscode.WorkspaceFolder, key: SettingKey): string {
+    const v = vscode.workspace.getConfiguration(undefined, folder.uri).get<unknown>(SETTINGS[key]);
+    return typeof v === 'string' ? v.trim() : '';
+  }
+
+  private resolve(folder: vscode.WorkspaceFolder, value: string, fallback: string): string {
+    // `~` is a person's shorthand the shell would expand; settings are not read by a shell.
+    const v = (value || fallback).replace(/^~(?=$|[\\/])/, process.env.HOME ?? '~');
+    return path.resolve(folder.uri.fsPath, v);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,294 @@
+// The release dashboard's host side: one webview panel per release (reused when open), restored by a
+// WebviewPanelSerializer after a reload. Ready handshake (style rule 4): posts wait until the webview
+// says `webview/ready`, then it gets a full snapshot; every incoming message is validated first.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { NotFoundError } from '../core/model';
+import { parseWebviewMessage } from '../shared/messageValidation';
+import { DASHBOARD_TABS, DASHBOARD_VIEW_TYPE, type DashboardSnapshot, type DashboardTab, type HostToWebview, type WebviewToHost } from '../shared/protocol';
+import { loadDashboardSnapshot } from './dashboardModel';
+import { userMessage } from './errors';
+import type { Sessions, WorkspaceSession } from './workspaceSession';
+
+export interface DashboardInfo {
+  folder: string;
+  releaseId: string;
+  title: string;
+  visible: boolean;
+  ready: boolean;
+  /** The last snapshot sent (tests compare it with what they changed). */
+  snapshot?: DashboardSnapshot;
+  cspViolations: number;
+}
+
+interface PanelDeps {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  onDispose(p: DashboardPanel): void;
+}
+
+const panelKey = (folder: string, releaseId: string) => `${folder}#${releaseId}`;
+
+export class DashboardPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
+  private readonly panels = new Map<string, DashboardPanel>();
+  private readonly registration: vscode.Disposable;
+
+  constructor(
+    private readonly sessions: Sessions,
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.registration = vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, this);
+  }
+
+  /** Opens (or reveals) the dashboard of a release. */
+  async open(session: WorkspaceSession, releaseId: string, tab?: DashboardTab): Promise<DashboardPanel> {
+    const key = panelKey(session.key, releaseId);
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      if (tab) existing.showTab(tab);
+      return existing;
+    }
+    const core = await session.core();
+    const release = await core.releases.getRelease(releaseId);
+    if (!release) throw new NotFoundError('release', releaseId);
+    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, `Release ${release.version}`, vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    return this.attach(panel, session, releaseId, tab ?? 'overview');
+  }
+
+  /** After a window reload: the webview's saved state names the release. */
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const s = state as { releaseId?: unknown; folder?: unknown; tab?: unknown } | undefined;
+    const session = typeof s?.folder === 'string' ? this.sessions.find(s.folder) : undefined;
+    if (!s || typeof s.releaseId !== 'string' || !session) {
+      this.log.warn(`dashboard not restored: ${session ? 'no release in its saved state' : 'its workspace folder is not open'}`);
+      panel.dispose();
+      return;
+    }
+    const tab = DASHBOARD_TABS.includes(s.tab as DashboardTab) ? (s.tab as DashboardTab) : 'overview';
+    panel.webview.options = webviewOptions(this.extensionUri);
+    const key = panelKey(session.key, s.releaseId);
+    const existing = this.panels.get(key);
+    if (existing) {
+      panel.dispose(); // one panel per release
+      return;
+    }
+    this.attach(panel, session, s.releaseId, tab);
+  }
+
+  private attach(panel: vscode.WebviewPanel, session: WorkspaceSession, releaseId: string, tab: DashboardTab): DashboardPanel {
+    const p = new DashboardPanel(panel, session, releaseId, tab, {
+      extensionUri: this.extensionUri,
+      log: this.log,
+      onDispose: (gone) => {
+        if (this.panels.get(panelKey(session.key, releaseId)) === gone) this.panels.delete(panelKey(session.key, releaseId));
+      },
+    });
+    this.panels.set(panelKey(session.key, releaseId), p);
+    return p;
+  }
+
+  /** After any change: every open dashboard gets a fresh snapshot (hidden ones on their next ready). */
+  refreshAll(): Promise<void> {
+    return Promise.all([...this.panels.values()].map((p) => p.refresh())).then(() => undefined);
+  }
+
+  list(): DashboardInfo[] {
+    return [...this.panels.values()].map((p) => p.info());
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    for (const p of [...this.panels.values()]) p.panel.dispose();
+    this.panels.clear();
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    enableFindWidget: true,
+    // Style rule 6: the webview may load only our bundle and our static files.
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+export class DashboardPanel {
+  private ready = false;
+  private readonly queue: HostToWebview[] = [];
+  private snapshot: DashboardSnapshot | undefined;
+  private cspViolations = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+  private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly session: WorkspaceSession,
+    readonly releaseId: string,
+    initialTab: DashboardTab,
+    private readonly deps: PanelDeps,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'releases.svg');
+    panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, { releaseId, folder: session.key, tab: initialTab });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
+      // A hidden webview's document is destroyed (no retainContextWhenHidden): it says ready again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        for (const d of this.disposables.splice(0)) d.dispose();
+        deps.onDispose(this);
+      }),
+    );
+  }
+
+  info(): DashboardInfo {
+    return {
+      folder: this.session.key,
+      releaseId: this.releaseId,
+      title: this.panel.title,
+      visible: this.panel.visible,
+      ready: this.ready,
+      snapshot: this.snapshot,
+      cspViolations: this.cspViolations,
+    };
+  }
+
+  showTab(tab: DashboardTab): void {
+    this.post({ type: 'dashboard/showTab', tab });
+  }
+
+  /** Builds and sends a snapshot when the webview is ready; coalesces overlapping calls. */
+  refresh(): Promise<void> {
+    if (!this.ready) return Promise.resolve();
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.sendSnapshot();
+      } while (this.refreshAgain && this.ready);
+    })().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async sendSnapshot(): Promise<void> {
+    try {
+      const core = await this.session.core();
+      const snapshot = await loadDashboardSnapshot(
+        { uow: core.uow, promotion: core.promotion, readOnly: core.db.readOnlyReason },
+        { name: this.session.name, uri: this.session.key },
+        this.releaseId,
+      );
+      if (!snapshot) {
+        this.send({ type: 'dashboard/unavailable', message: `Release ${this.releaseId} no longer exists in ${this.session.name}.` });
+        return;
+      }
+      this.snapshot = snapshot;
+      this.panel.title = `Release ${snapshot.release.version}`;
+      this.send({ type: 'dashboard/snapshot', snapshot });
+    } catch (e) {
+      this.deps.log.error(`dashboard ${this.releaseId}: ${(e as Error).stack ?? e}`);
+      this.send({ type: 'dashboard/unavailable', message: userMessage(e).message });
+    }
+  }
+
+  private post(message: HostToWebview): void {
+    if (this.ready) this.send(message);
+    else this.queue.push(message);
+  }
+
+  private send(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message).then(undefined, () => undefined);
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.deps.log.warn(`dashboard ${this.releaseId}: refused a message from the webview: ${parsed.field}: ${parsed.reason}`);
+      this.send({ type: 'request/failed', requestId: parsed.requestId, field: parsed.field, message: `${parsed.field}: ${parsed.reason}` });
+      return;
+    }
+    const m: WebviewToHost = parsed.message;
+    switch (m.type) {
+      case 'webview/ready':
+        this.ready = true;
+        await this.refresh(); // the full snapshot first, then whatever waited
+        for (const q of this.queue.splice(0)) this.send(q);
+        return;
+      case 'webview/cspViolation':
+        this.cspViolations++;
+        this.deps.log.error(`dashboard: Content-Security-Policy blocked ${m.blockedUri || 'inline code'} (${m.directive})`);
+        return;
+      case 'conversation/post':
+        return this.request(m.requestId, async () => {
+          const core = await this.session.core();
+          const release = await core.releases.getRelease(this.releaseId);
+          if (!release?.conversationId) throw new Error(`release ${this.releaseId} has no conversation`);
+          await core.releases.postMessage(release.conversationId, await core.identity.currentUser(), m.text);
+        });
+      case 'release/assessRisk':
+        return this.request(m.requestId, async () => {
+          const core = await this.session.core();
+          await core.releases.assessRisk(this.releaseId);
+        });
+    }
+  }
+
+  private async request(requestId: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+      // The change notification refreshes every dashboard; this one refreshes now, so its own
+      // change shows before the request counts as done.
+      await this.refresh();
+      this.post({ type: 'request/done', requestId });
+    } catch (e) {
+      const um = userMessage(e);
+      if (!um.expected) this.deps.log.error(`dashboard ${this.releaseId}: ${(e as Error).stack ?? e}`);
+      this.post({ type: 'request/failed', requestId, field: um.field, message: um.message });
+    }
+  }
+}
+
+/** The page: CSP by nonce (style rule 6), our bundle and stylesheet only, initial state in data attributes. */
+export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, initial: { releaseId: string; folder: string; tab: DashboardTab }): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    // 'unsafe-inline' for styles only: @vscode/webview-ui-toolkit's components inject their styles at runtime.
+    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    // The service graph's ELK layout runs in a blob: worker fetched from dist/ (issue 5).
+    'worker-src blob:',
+    `connect-src ${webview.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp};">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Release dashboard</title>
+</head>
+<body>
+<div id="root" data-release-id="${attr(initial.releaseId)}" data-folder="${attr(initial.folder)}" data-tab="${attr(initial.tab)}"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+function attr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

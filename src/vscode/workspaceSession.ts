@@ -1,0 +1,263 @@
+// One WorkspaceSession per workspace folder: its release database and the managers over it.
+// The database opens asynchronously after the UI is registered (views show "Opening…" meanwhile);
+// every change to it — from this window or another — reaches the registry's debounced onDidChange.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Clock, Identity } from '../core/ports';
+import { systemClock } from '../core/ports';
+import { ReleaseManager } from '../core/releases/ReleaseManager';
+import { ServiceCatalog } from '../core/serviceCatalog';
+import { GitCli, GitIdentity } from '../git/gitCli';
+import { WorkspaceDatabase } from '../storage/database';
+import { SqlUnitOfWork } from '../storage/sqlRepositories';
+import { atomicTextWriter } from '../storage/textFiles';
+import { Commands } from './commandIds';
+import type { Config } from './config';
+import { derivedPromotionSource, type PromotionSource } from './promotionSource';
+
+/** The managers of one folder, over its database. */
+export interface FolderCore {
+  folder: vscode.WorkspaceFolder;
+  db: WorkspaceDatabase;
+  uow: SqlUnitOfWork;
+  clock: Clock;
+  identity: Identity;
+  git: GitCli;
+  releases: ReleaseManager;
+  catalog: ServiceCatalog;
+  promotion: PromotionSource;
+}
+
+export type SessionState = 'opening' | 'ready' | 'failed' | 'closed';
+
+export interface SessionDeps {
+  config: Config;
+  wasmPath: string;
+  log: vscode.LogOutputChannel;
+  /** Called on every database change and state change of the session. */
+  onChange(session: WorkspaceSession): void;
+}
+
+export class WorkspaceSession {
+  state: SessionState = 'opening';
+  /** Why the database could not be opened, when state is 'failed'. */
+  error: string | undefined;
+  readonly dbPath: string;
+  private opening: Promise<FolderCore> | undefined;
+  private subscription: { dispose(): void } | undefined;
+
+  constructor(
+    readonly folder: vscode.WorkspaceFolder,
+    private readonly deps: SessionDeps,
+  ) {
+    this.dbPath = deps.config.databasePath(folder);
+  }
+
+  /** A stable key: the folder's URI. */
+  get key(): string {
+    return this.folder.uri.toString();
+  }
+
+  get name(): string {
+    return this.folder.name;
+  }
+
+  /** The folder's managers; opens the database on first use. Rejects when it cannot be opened. */
+  core(): Promise<FolderCore> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  /** The managers when the database is open, without waiting or opening. */
+  get readOnlyReason(): string | undefined {
+    return this.current?.db.readOnlyReason;
+  }
+
+  private current: FolderCore | undefined;
+
+  private async open(): Promise<FolderCore> {
+    const { log } = this.deps;
+    const started = Date.now();
+    try {
+      const db = await WorkspaceDatabase.open({
+        path: this.dbPath,
+        wasmPath: this.deps.wasmPath,
+        watch: true, // other windows' writes show up here
+        log: (level, message) => log[level](`[${this.folder.name}] ${message}`),
+      });
+      if (this.state === 'closed') {
+        await db.close();
+        throw new Error('the workspace folder was closed');
+      }
+      const uow = new SqlUnitOfWork(db);
+      const identity = new GitIdentity(this.folder.uri.fsPath);
+      const git = new GitCli(this.folder.uri.fsPath);
+      const clock = systemClock;
+      const core: FolderCore = {
+        folder: this.folder,
+        db,
+        uow,
+        clock,
+        identity,
+        git,
+        releases: new ReleaseManager({ uow, clock, identity, git, files: atomicTextWriter }),
+        catalog: new ServiceCatalog(uow, clock, identity),
+        promotion: derivedPromotionSource(uow),
+      };
+      this.current = core;
+      this.subscription = db.onDidChange(() => this.deps.onChange(this));
+      this.state = 'ready';
+      log.info(`[${this.folder.name}] opened ${this.dbPath} (schema ${db.schemaVersion}) in ${Date.now() - started} ms`);
+      this.reportProblems(db);
+      this.deps.onChange(this);
+      return core;
+    } catch (e) {
+      this.state = this.state === 'closed' ? 'closed' : 'failed';
+      this.error = (e as Error).message;
+      log.error(`[${this.folder.name}] could not open ${this.dbPath}: ${this.error}`);
+      if (this.state === 'failed') {
+        void showWithLog('error', `Release Manager could not open the release database of ${this.folder.name} (${this.relative(this.dbPath)}): ${this.error}`);
+      }
+      this.deps.onChange(this);
+      throw e;
+    }
+  }
+
+  private reportProblems(db: WorkspaceDatabase): void {
+    for (const r of db.recoveries) {
+      void showWithLog(
+        'error',
+        `Release Manager: ${this.relative(r.file)} ${r.reason}. It was moved to ${this.relative(r.movedTo)} (nothing was overwritten) and a new, empty database was started.`,
+      );
+    }
+    if (db.readOnlyReason) void showWithLog('warning', `Release Manager: ${db.readOnlyReason}`);
+  }
+
+  private relative(file: string): string {
+    const rel = path.relative(this.folder.uri.fsPath, file);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+  }
+
+  async close(): Promise<void> {
+    this.state = 'closed';
+    this.subscription?.dispose();
+    const core = this.current;
+    this.current = undefined;
+    if (core) await core.db.close();
+  }
+}
+
+async function showWithLog(level: 'error' | 'warning', message: string): Promise<void> {
+  const show = level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+  if ((await show(message, 'Show Log')) === 'Show Log') await vscode.commands.executeCommand(Commands.showLog);
+}
+
+/** The sessions of every open folder, kept in step with the workspace and the databasePath setting. */
+export class Sessions implements vscode.Disposable {
+  private readonly byKey = new Map<string, WorkspaceSession>();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires ~100 ms after the last change to any folder's database or session state. */
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private idle: Promise<void> = Promise.resolve();
+  private resolveIdle: (() => void) | undefined;
+
+  constructor(
+    private readonly config: Config,
+    private readonly wasmPath: string,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly debounceMs = 100,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders((e) => {
+        for (const f of e.removed) void this.remove(f);
+        for (const f of e.added) this.add(f);
+        this.changed();
+      }),
+      config.onDidChange((e) => {
+        for (const s of [...this.byKey.values()]) {
+          if (e.affects('databasePath', s.folder) && config.databasePath(s.folder) !== s.dbPath) {
+            log.info(`[${s.name}] databasePath changed: reopening at ${config.databasePath(s.folder)}`);
+            void this.remove(s.folder).then(() => {
+              this.add(s.folder);
+              this.changed();
+            });
+          }
+        }
+      }),
+    );
+  }
+
+  /** Creates a session per folder and starts opening their databases (not awaited: the UI comes first). */
+  start(): void {
+    for (const f of vscode.workspace.workspaceFolders ?? []) this.add(f);
+  }
+
+  /** In workspace-folder order. */
+  list(): WorkspaceSession[] {
+    const order = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
+    return [...this.byKey.values()].sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
+  }
+
+  /** The session whose folder has this URI, path or name. */
+  find(folder: string): WorkspaceSession | undefined {
+    const list = this.list();
+    return (
+      list.find((s) => s.key === folder) ??
+      list.find((s) => s.folder.uri.fsPath === folder || path.resolve(folder) === s.folder.uri.fsPath) ??
+      list.find((s) => s.name === folder)
+    );
+  }
+
+  /** Resolves when no change notification is pending (tests wait on it). */
+  settled(): Promise<void> {
+    return this.idle;
+  }
+
+  private add(folder: vscode.WorkspaceFolder): void {
+    if (folder.uri.scheme !== 'file') {
+      this.log.warn(`[${folder.name}] skipped: Release Manager keeps its database on disk, and ${folder.uri.scheme}: folders are not files`);
+      return;
+    }
+    const s = new WorkspaceSession(folder, { config: this.config, wasmPath: this.wasmPath, log: this.log, onChange: () => this.changed() });
+    this.byKey.set(s.key, s);
+    s.core().catch(() => undefined); // reported by the session; views show the failure
+  }
+
+  private async remove(folder: vscode.WorkspaceFolder): Promise<void> {
+    const s = this.byKey.get(folder.uri.toString());
+    if (!s) return;
+    this.byKey.delete(s.key);
+    await s.close().catch((e) => this.log.error(`[${s.name}] close failed: ${(e as Error).message}`));
+  }
+
+  private changed(): void {
+    if (!this.resolveIdle) this.idle = new Promise((r) => (this.resolveIdle = r));
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const resolve = this.resolveIdle;
+      this.resolveIdle = undefined;
+      try {
+        this.emitter.fire();
+      } finally {
+        resolve?.();
+      }
+    }, this.debounceMs);
+  }
+
+  /** Closes every database (snapshotting what is unsaved). */
+  async closeAll(): Promise<void> {
+    clearTimeout(this.timer);
+    this.resolveIdle?.();
+    const all = [...this.byKey.values()];
+    this.byKey.clear();
+    await Promise.all(all.map((s) => s.close().catch((e) => this.log.error(`[${s.name}] close failed: ${(e as Error).message}`))));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,85 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { Deployment, Release } from '../../src/core/model';
+import { Commands } from '../../src/vscode/commandIds';
+import { api, rows, uniqueVersion, waitFor } from './support';
+
+describe('trees and status bar', () => {
+  it('the Releases tree groups releases by status and shows each one with its version', async () => {
+    const a = await api();
+    const version = uniqueVersion(10);
+    const { release } = (await vscode.commands.executeCommand(Commands.createRelease, { name: 'Tree check', version })) as { release: Release };
+    await a.testing.settled();
+    const groups = await rows(a.testing.releasesTree);
+    const planned = groups.find((g) => g.label === 'Planned');
+    assert.ok(planned, `no Planned group in ${groups.map((g) => g.label).join(', ')}`);
+    assert.equal(planned.contextValue, 'releaseGroup.planned');
+    const releases = await rows(a.testing.releasesTree, planned.node);
+    const row = releases.find((r) => r.label === 'Tree check');
+    assert.ok(row, `release not in the Planned group: ${releases.map((r) => r.label).join(', ')}`);
+    assert.equal(row.description, version);
+    assert.equal(row.contextValue, 'release.planned');
+
+    await vscode.commands.executeCommand(Commands.assessRisk, { releaseId: release.id });
+    const after = await rows(a.testing.releasesTree, planned.node);
+    assert.match(after.find((r) => r.label === 'Tree check')?.description ?? '', new RegExp(`^${version.replace(/\./g, '\\.')} · risk \\d\\.\\d\\d$`));
+
+    await vscode.commands.executeCommand(Commands.cancelRelease, { releaseId: release.id, reason: 'tree test' });
+    const cancelledGroup = (await rows(a.testing.releasesTree)).find((g) => g.label === 'Cancelled');
+    assert.ok(cancelledGroup, 'a Cancelled group appears');
+    assert.ok((await rows(a.testing.releasesTree, cancelledGroup.node)).some((r) => r.label === 'Tree check'));
+  });
+
+  it('a release in progress shows its furthest environment in the tree, the Environments tree and the status bar', async () => {
+    const a = await api();
+    const core = await a.core();
+    const version = uniqueVersion(20);
+    const { release } = (await vscode.commands.executeCommand(Commands.createRelease, { name: 'Status check', version, services: ['api'] })) as { release: Release };
+    // No promotion manager yet: deployments go straight into the real database, as a pipeline would record them.
+    const now = Date.now();
+    const dep = (environment: string, status: Deployment['status'], minutes: number): Deployment => ({
+      id: `${release.id}-${environment}`,
+      releaseId: release.id,
+      environment,
+      status,
+      startedAt: new Date(now - minutes * 60_000),
+      completedAt: status === 'completed' ? new Date(now - (minutes - 1) * 60_000) : undefined,
+      createdAt: new Date(now - minutes * 60_000),
+      updatedAt: new Date(now - minutes * 60_000),
+    });
+    await core.uow.write(async (r) => {
+      await r.deployments.insert(dep('dev', 'completed', 30));
+      await r.deployments.insert(dep('test', 'completed', 20));
+      await r.deployments.insert(dep('staging', 'in_progress', 10));
+    });
+    await vscode.commands.executeCommand(Commands.updateRelease, { releaseId: release.id, updates: { status: 'in_progress' } });
+
+    const status = await waitFor('the status bar to show the release in staging', () => {
+      const s = a.testing.statusBar();
+      return s.visible && s.text === `$(sync~spin) ${version} · staging …` && s;
+    });
+    assert.equal(status.releaseId, release.id);
+    assert.match(status.tooltip, /dev ✓ → test ✓ → staging … → production ·/);
+
+    const groups = await rows(a.testing.releasesTree);
+    const inProgress = groups.find((g) => g.label === 'In progress');
+    assert.ok(inProgress, 'an In progress group');
+    const row = (await rows(a.testing.releasesTree, inProgress.node)).find((r) => r.label === 'Status check');
+    assert.equal(row?.description, `${version} · staging …`);
+    const children = await rows(a.testing.releasesTree, row?.node);
+    assert.deepEqual(children.map((c) => c.label), ['api', 'dev', 'test', 'staging']);
+    assert.match(children[3].description, /^in progress · /);
+
+    const envs = await rows(a.testing.environmentsTree);
+    assert.deepEqual(envs.slice(0, 4).map((e) => e.label), ['dev', 'test', 'staging', 'production']);
+    assert.match(envs[1].description, new RegExp(`^${version.replace(/\./g, '\\.')} ✓ · `));
+    assert.match(envs[2].description, /last: .* in progress/);
+    assert.equal(envs[3].description, 'nothing deployed');
+    const history = await rows(a.testing.environmentsTree, envs[2].node);
+    assert.equal(history[0].label, version);
+
+    // The deployment finishes (written by "another window": straight into the database).
+    await core.uow.write(async (r) => r.deployments.update({ ...dep('staging', 'completed', 10), completedAt: new Date(), updatedAt: new Date() }));
+    await waitFor('the status bar to show staging ✓', () => a.testing.statusBar().text === `$(rocket) ${version} · staging ✓`);
+  });
+});
