@@ -11,7 +11,7 @@ import { openCore, type CoreHarness } from '../../support/coreHarness';
 const root = path.resolve(__dirname, '../../..');
 const wasm = path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm');
 const DAY = 86_400_000;
-const iso = (d: Date | undefined) => d?.toISOString();
+const iso = (d: Date | null | undefined) => d?.toISOString();
 
 function schedulerFor(h: CoreHarness, batchSize?: number): ReleaseTrainScheduler {
   return new ReleaseTrainScheduler({ uow: h.uow, clock: h.clock, identity: { currentUser: async () => 'Ada Tester' }, defaultTimeZone: 'UTC', batchSize });
