@@ -255,6 +255,66 @@ describe('blue-green: BlueGreenDeploymentManager on a real HAProxy', function ()
     assert.equal(last?.actor, AUTOMATIC_ACTOR);
   });
 
+  it('serves the Traffic tab: live split, req/s and 5xx per colour from counter deltas, health, steps, history', async () => {
+    const setup = await manager.setup(releaseId, 'production', FAST);
+    assert.equal(setup.state, 'awaiting_promotion', setup.reason);
+    await serverUp('green');
+    const load = new LoadRecorder({ url: hap.url, rate: 600, maxInFlight: 16 }).start();
+    try {
+      await manager.switchTraffic(releaseId, 'green', 50);
+      const first = await manager.trafficView(releaseId);
+      assert.equal(first.colours.blue.requestsPerSec, undefined, 'no rate before a second sample');
+      await sleep(1000);
+      const view = await manager.trafficView(releaseId);
+      assert.equal(view.routerKind, 'haproxy');
+      assert.equal(view.hitless, true);
+      assert.equal(view.weightsSource, 'router');
+      assert.deepEqual(view.weights, { blue: 50, green: 50 });
+      assert.equal(view.status.state, 'partial');
+      assert.deepEqual(view.status.actions, { switch: true, promote: true, rollback: true, abort: true, confirm: true });
+      assert.equal(view.status.nextStep, 100);
+      assert.ok(view.rateSpanMs !== undefined && view.rateSpanMs >= 1000, `${view.rateSpanMs}`);
+      for (const c of ['blue', 'green'] as const) {
+        const v = view.colours[c];
+        assert.equal(v.health, 'healthy', v.healthDetail);
+        assert.match(v.healthDetail, /^HTTP 200 in \d+ ms$/);
+        assert.equal(v.weight, 50);
+        assert.ok(v.requestsPerSec! > 200 && v.requestsPerSec! < 400, `${c} ${v.requestsPerSec} req/s at 600 req/s, 50/50`);
+        assert.equal(v.errors5xxPerSec, 0);
+        assert.equal(v.errorRate, 0);
+      }
+      assert.deepEqual([view.colours.green.role, view.colours.green.version, view.colours.blue.role], ['preview', '1.3.0', 'stable']);
+      assert.deepEqual(view.history.slice(-2).map((h) => [h.from, h.to, h.actor]), [['awaiting_promotion', 'switching', 'Ada Tester'], ['switching', 'partial', 'Ada Tester']]);
+      assert.deepEqual(view.history.at(-1)?.weights, { blue: 50, green: 50 });
+    } finally {
+      await load.stop();
+    }
+    await manager.rollback(releaseId);
+  });
+
+  it('aborts a running switch plan: the plan stops, all traffic returns to blue at once', async () => {
+    const setup = await manager.setup(releaseId, 'production', { ...FAST, stepBakeSeconds: 5 });
+    assert.equal(setup.state, 'awaiting_promotion', setup.reason);
+    await serverUp('green');
+    const plan = manager.promote(releaseId);
+    await until('the first step', 5000, async () => (await manager.status(releaseId))?.state === 'partial');
+    const busy = await manager.status(releaseId);
+    assert.equal(busy?.busy, 'promotion');
+    assert.equal(busy?.actions.switch, false, 'no second switch while the plan runs');
+    await refuses(manager.switchTraffic(releaseId, 'green', 50), /^cannot switch traffic to 1\.3\.0 in production: its promotion is still running; wait for it, or abort or roll back$/);
+    const started = Date.now();
+    const aborted = await manager.abort(releaseId, { reason: 'latency alarm' });
+    const tookMs = Date.now() - started;
+    assert.equal(aborted.state, 'aborted');
+    assert.equal(aborted.reason, 'aborted: latency alarm');
+    assert.deepEqual(await router.getWeights(), { blue: 100, green: 0 });
+    assert.ok(tookMs < 1000, `abort took ${tookMs} ms (the 5 s bake must not hold it)`);
+    await plan;
+    await sleep(300);
+    assert.deepEqual(await router.getWeights(), { blue: 100, green: 0 }, 'the plan applied no further step');
+    assert.equal((await manager.status(releaseId))?.state, 'aborted');
+  });
+
   it('reconciles a switch cut off mid-way from the router\'s actual weights, audited', async () => {
     const setup = await manager.setup(releaseId, 'production', FAST);
     assert.equal(setup.state, 'awaiting_promotion', setup.reason);
