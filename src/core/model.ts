@@ -167,13 +167,6 @@ export interface DeploymentOrder {
   reason?: string;
 }
 
-/** Invalid input: names the field and the reason. Nothing was changed. */
-export class ValidationError extends Error {
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-  ) {
-    super(`${field}: ${reason}`);
 // ---------------------------------------------------------------- environments and promotion
 
 /** Ordered stages a release is promoted through (default dev, test, staging, production). */
@@ -361,6 +354,13 @@ export interface PipelineRun {
   definition: PipelineStep[];
 }
 
+/** Invalid input: names the field and the reason. Nothing was changed. */
+export class ValidationError extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${field}: ${reason}`);
     this.name = 'ValidationError';
   }
 }

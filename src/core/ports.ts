@@ -7,10 +7,16 @@ import type {
   Conversation,
   Deployment,
   DeploymentStatus,
+  Environment,
   Message,
+  PipelineDefinition,
+  PipelineRun,
+  PipelineRunStatus,
   Release,
   ReleaseFilter,
+  RunOwner,
   Service,
+  StepResult,
 } from './model';
 
 import type { BlueGreenDeployment, BlueGreenQuery } from './blueGreen';
@@ -110,12 +116,6 @@ export interface AuditRepository {
   list(query?: AuditQuery): Promise<AuditEvent[]>;
 }
 
-export interface Repositories {
-  releases: ReleaseRepository;
-  services: ServiceRepository;
-  deployments: DeploymentRepository;
-  conversations: ConversationRepository;
-  calendar: CalendarRepository;
 /** Environments with their freeze windows (src/storage/environmentRepositories.ts). */
 export interface EnvironmentRepository {
   /** By position. */
@@ -172,7 +172,17 @@ export interface PipelineRunRepository {
   list(query?: PipelineRunQuery): Promise<PipelineRun[]>;
 }
 
+export interface Repositories {
+  releases: ReleaseRepository;
+  services: ServiceRepository;
+  deployments: DeploymentRepository;
+  conversations: ConversationRepository;
+  calendar: CalendarRepository;
   audit: AuditRepository;
+  environments: EnvironmentRepository;
+  approvals: ApprovalRepository;
+  pipelines: PipelineRepository;
+  pipelineRuns: PipelineRunRepository;
   blueGreen: BlueGreenRepository;
 }
 
@@ -180,10 +190,6 @@ export interface PipelineRunRepository {
  * Transactions over the repositories. `write` runs `fn` in one transaction that is durable when the
  * returned promise resolves (and is rolled back when `fn` throws). `fn` must only await repository
  * calls: slow work (git, processes, network) belongs before or after the transaction.
-  environments: EnvironmentRepository;
-  approvals: ApprovalRepository;
-  pipelines: PipelineRepository;
-  pipelineRuns: PipelineRunRepository;
  */
 export interface UnitOfWork {
   read<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
@@ -212,14 +218,14 @@ export interface GitPort {
   previousReleaseTag(version: string): Promise<string | null>;
   /** Change from `tag` to HEAD. */
   changeSince(tag: string): Promise<ChangeSummary>;
+  /** The full sha of HEAD; null outside a repository or before the first commit. */
+  headCommit(): Promise<string | null>;
 }
 
 // ---------------------------------------------------------------- processes
 
 export interface ProcessSpec {
   /** Shell command text from a pipeline definition (never built from release values). */
-  /** The full sha of HEAD; null outside a repository or before the first commit. */
-  headCommit(): Promise<string | null>;
   command: string;
   cwd: string;
   /** Added to the inherited environment: the only way release values reach the process. */
@@ -290,12 +296,6 @@ export interface HttpClient {
   request(spec: HttpRequestSpec): Promise<HttpResponseSummary>;
 }
 
-// ---------------------------------------------------------------- deploying services in waves
-
-export type ServiceDeployStatus = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'rolled_back';
-
-export interface ServiceDeployContext {
-  releaseId: string;
 // ---------------------------------------------------------------- pipeline execution
 
 /** Waits `ms`; resolves early (with false) when `signal` aborts. Injected so tests of `wait` steps stay fast. */
@@ -346,6 +346,12 @@ export interface RunOwnership {
   isAlive(owner: RunOwner): Promise<boolean>;
 }
 
+// ---------------------------------------------------------------- deploying services in waves
+
+export type ServiceDeployStatus = 'succeeded' | 'failed' | 'blocked' | 'skipped' | 'rolled_back';
+
+export interface ServiceDeployContext {
+  releaseId: string;
   environment: string;
   deploymentId: string;
   runId: string;

@@ -488,6 +488,10 @@ export function sqlRepositories(sql: SqlExecutor): Repositories {
     conversations: new SqlConversationRepository(sql),
     calendar: new SqlCalendarRepository(sql),
     audit: new SqlAuditRepository(sql),
+    environments: new SqlEnvironmentRepository(sql),
+    approvals: new SqlApprovalRepository(sql),
+    pipelines: new SqlPipelineRepository(sql),
+    pipelineRuns: new SqlPipelineRunRepository(sql),
     blueGreen: new SqlBlueGreenRepository(sql),
   };
 }
@@ -504,7 +508,3 @@ export class SqlUnitOfWork implements UnitOfWork {
     return this.database.write((sql) => fn(sqlRepositories(sql)));
   }
 }
-    environments: new SqlEnvironmentRepository(sql),
-    approvals: new SqlApprovalRepository(sql),
-    pipelines: new SqlPipelineRepository(sql),
-    pipelineRuns: new SqlPipelineRunRepository(sql),
