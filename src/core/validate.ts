@@ -35,6 +35,7 @@ export function requireStringArray(field: string, value: unknown, max = 1000): s
 
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid date' : 'a date';
   if (typeof value === 'string') return value.length > 40 ? `'${value.slice(0, 37)}…'` : `'${value}'`;
