@@ -78,6 +78,7 @@ export async function waitHealthy(url: string, opts: HealthGateOptions = {}): Pr
     const remaining = deadlineMs - (Date.now() - started);
     if (remaining <= 0) throw fail(`deadline of ${deadlineMs} ms passed`);
     attempts++;
+    const clamped = remaining < requestTimeoutMs;
     const r = await probeOnce(url, Math.min(requestTimeoutMs, remaining));
     const ok = statusOk(r.status, opts.expectStatus);
     const detail = describeProbe(r, opts.expectStatus);
@@ -87,7 +88,9 @@ export async function waitHealthy(url: string, opts: HealthGateOptions = {}): Pr
       if (streak >= consecutive) return { attempts, ms: Date.now() - started };
     } else {
       streak = 0;
-      lastFailure = detail;
+      // An attempt cut short by the gate's own deadline says nothing about the colour: keep the
+      // previous failure as the reason unless there is none.
+      if (!(clamped && r.status === undefined && lastFailure)) lastFailure = detail;
     }
     if (Date.now() - started + intervalMs >= deadlineMs && !ok) throw fail(`deadline of ${deadlineMs} ms passed`);
     await sleep(intervalMs, opts.signal);
