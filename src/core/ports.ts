@@ -179,6 +179,7 @@ export interface Repositories {
   conversations: ConversationRepository;
   calendar: CalendarRepository;
   audit: AuditRepository;
+  blueGreen: BlueGreenRepository;
   environments: EnvironmentRepository;
   approvals: ApprovalRepository;
   pipelines: PipelineRepository;

@@ -488,6 +488,7 @@ export function sqlRepositories(sql: SqlExecutor): Repositories {
     conversations: new SqlConversationRepository(sql),
     calendar: new SqlCalendarRepository(sql),
     audit: new SqlAuditRepository(sql),
+    blueGreen: new SqlBlueGreenRepository(sql),
     environments: new SqlEnvironmentRepository(sql),
     approvals: new SqlApprovalRepository(sql),
     pipelines: new SqlPipelineRepository(sql),

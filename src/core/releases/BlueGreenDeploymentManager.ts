@@ -28,7 +28,6 @@ import {
   type BlueGreenStrategyInput,
   type ColourView,
   type HistoryEntry,
-  type PreSwitchCheckResult,
   type ReconcileOutcome,
   type StepStatus,
   type TrafficView,
