@@ -100,9 +100,9 @@ export class GitCli implements GitPort {
     return this.log(tag === null ? end : `refs/tags/${checkRef(tag, 'tag')}..${end}`);
   }
 
-  commitsBetween(from: string | null, to: string): Promise<CommitInfo[]> {
-    const end = checkRef(to, 'to');
-    return this.log(from === null ? end : `${checkRef(from, 'from')}..${end}`);
+  commitsBetween(exclude: string | readonly string[] | null, to: string): Promise<CommitInfo[]> {
+    const excluded = exclude === null ? [] : typeof exclude === 'string' ? [exclude] : [...new Set(exclude)];
+    return this.log(checkRef(to, 'to'), ...excluded.map((x) => `^${checkRef(x, 'exclude')}`));
   }
 
   async tagCommit(tag: string): Promise<string | null> {
@@ -128,9 +128,9 @@ export class GitCli implements GitPort {
    * token `\x1e<sha>`, then author, email, author date, commit date and the raw message, then (after
    * a newline) its changed files, each NUL-terminated.
    */
-  private async log(range: string): Promise<CommitInfo[]> {
+  private async log(...revisions: string[]): Promise<CommitInfo[]> {
     const out = await git(this.cwd, ['log', '--no-merges', '--no-renames', '--no-color', '-z', '--name-only',
-      '--format=%x1e%H%x00%an%x00%ae%x00%aI%x00%cI%x00%B', '--end-of-options', range, '--'], 120_000);
+      '--format=%x1e%H%x00%an%x00%ae%x00%aI%x00%cI%x00%B', '--end-of-options', ...revisions, '--'], 120_000);
     const tokens = out.split('\0');
     const commits: CommitInfo[] = [];
     for (let i = 0; i < tokens.length; ) {

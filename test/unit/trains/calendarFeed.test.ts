@@ -59,7 +59,7 @@ describe('trains: the workspace calendar (.ics)', () => {
     assert.equal(result.written, true);
     const text = fs.readFileSync(file, 'utf8');
     assert.ok(text.startsWith('BEGIN:VCALENDAR\r\n') && text.endsWith('END:VCALENDAR\r\n'));
-    const events = Object.values(ical.sync.parseICS(text)).filter((e) => e.type === 'VEVENT') as VEvent[];
+    const events = Object.values(ical.sync.parseICS(text)).filter((e) => e?.type === 'VEVENT') as VEvent[];
     assert.equal(events.length, result.events);
     const titled = (re: RegExp) => events.filter((e) => re.test(String(e.summary))).sort((a, b) => +a.start - +b.start);
 
