@@ -18,6 +18,8 @@ import type {
   Service,
   StepResult,
 } from './model';
+import type { ReleaseTrain, TrainDeparture } from './releaseTrains';
+import type { Milestone, ReleaseMilestoneLink, Roadmap } from './roadmaps';
 
 import type { BlueGreenDeployment, BlueGreenQuery } from './blueGreen';
 
@@ -172,6 +174,52 @@ export interface PipelineRunRepository {
   list(query?: PipelineRunQuery): Promise<PipelineRun[]>;
 }
 
+/** Release trains and the departures they have handled (src/storage/trainRepositories.ts). */
+export interface TrainRepository {
+  insert(train: ReleaseTrain): Promise<void>;
+  update(train: ReleaseTrain): Promise<void>;
+  /** Removes the train and its departure records; the releases it created stay. */
+  remove(id: string): Promise<void>;
+  get(id: string): Promise<ReleaseTrain | null>;
+  /** Case-insensitive. */
+  getByName(name: string): Promise<ReleaseTrain | null>;
+  /** By name. */
+  list(): Promise<ReleaseTrain[]>;
+  /** Fails (primary key train + instant) when the departure was recorded already: it happens once. */
+  recordDeparture(departure: TrainDeparture): Promise<void>;
+  getDeparture(trainId: string, departureAt: Date): Promise<TrainDeparture | null>;
+  /** The latest recorded departure instant of the train, or null. */
+  lastDeparture(trainId: string): Promise<Date | null>;
+  /** Newest first. */
+  listDepartures(trainId: string, limit?: number): Promise<TrainDeparture[]>;
+}
+
+/** Roadmaps, their milestones and release links (src/storage/roadmapRepositories.ts). */
+export interface RoadmapRepository {
+  /** Writes the roadmap and its milestones. */
+  insert(roadmap: Roadmap): Promise<void>;
+  /** The roadmap's own fields (name, description, updatedAt); milestones have their own calls. */
+  update(roadmap: Roadmap): Promise<void>;
+  /** Removes the roadmap, its milestones and their links. */
+  remove(id: string): Promise<void>;
+  /** With milestones in position order. */
+  get(id: string): Promise<Roadmap | null>;
+  /** Case-insensitive. */
+  getByName(name: string): Promise<Roadmap | null>;
+  /** By name, with milestones. */
+  list(): Promise<Roadmap[]>;
+  insertMilestone(milestone: Milestone): Promise<void>;
+  updateMilestone(milestone: Milestone): Promise<void>;
+  /** Removes the milestone and its links. */
+  removeMilestone(id: string): Promise<void>;
+  /** False when the release was linked to the milestone already. */
+  link(link: ReleaseMilestoneLink): Promise<boolean>;
+  /** False when there was no such link. */
+  unlink(releaseId: string, milestoneId: string): Promise<boolean>;
+  /** Oldest first. */
+  links(query: { roadmapId?: string; releaseId?: string; milestoneId?: string }): Promise<ReleaseMilestoneLink[]>;
+}
+
 export interface Repositories {
   releases: ReleaseRepository;
   services: ServiceRepository;
@@ -184,7 +232,8 @@ export interface Repositories {
   approvals: ApprovalRepository;
   pipelines: PipelineRepository;
   pipelineRuns: PipelineRunRepository;
-  blueGreen: BlueGreenRepository;
+  trains: TrainRepository;
+  roadmaps: RoadmapRepository;
 }
 
 /**
@@ -221,6 +270,35 @@ export interface GitPort {
   changeSince(tag: string): Promise<ChangeSummary>;
   /** The full sha of HEAD; null outside a repository or before the first commit. */
   headCommit(): Promise<string | null>;
+  /**
+   * Commits reachable from `to` (default HEAD) and not from tag `tag` — all of them when `tag` is
+   * null (a first release) — newest first, merges left out, each with its changed files.
+   */
+  commitsSince(tag: string | null, to?: string): Promise<CommitInfo[]>;
+  /**
+   * Commits reachable from commit `to` and from none of `exclude` (one commit, several — e.g. every
+   * commit deployed before — or null: all), newest first, no merges.
+   */
+  commitsBetween(exclude: string | readonly string[] | null, to: string): Promise<CommitInfo[]>;
+  /** The commit a tag points to, or null when there is no such tag. */
+  tagCommit(tag: string): Promise<string | null>;
+  /** Creates the annotated tag `tag` on `commit` (default HEAD); fails when the tag exists. Returns the commit. */
+  createAnnotatedTag(tag: string, message: string, commit?: string): Promise<string>;
+}
+
+export interface CommitInfo {
+  sha: string;
+  author: string;
+  authorEmail: string;
+  authoredAt: Date;
+  /** When the commit was made (rebases and amends move it): lead time counts from here. */
+  committedAt: Date;
+  /** First line of the message. */
+  subject: string;
+  /** The rest of the message after the subject, trimmed (footers such as BREAKING CHANGE are here). */
+  body: string;
+  /** Paths changed, relative to the repository root (renames as delete + add). */
+  files: string[];
 }
 
 // ---------------------------------------------------------------- processes

@@ -31,6 +31,8 @@ import type { Row, SqlExecutor, WorkspaceDatabase } from './database';
 import { SqlApprovalRepository, SqlEnvironmentRepository } from './environmentRepositories';
 import { SqlPipelineRepository, SqlPipelineRunRepository } from './pipelineRepositories';
 import type { SqlParam } from './journal';
+import { SqlRoadmapRepository } from './roadmapRepositories';
+import { SqlTrainRepository } from './trainRepositories';
 
 // ------------------------------------------------------------------ row helpers
 
@@ -493,7 +495,8 @@ export function sqlRepositories(sql: SqlExecutor): Repositories {
     approvals: new SqlApprovalRepository(sql),
     pipelines: new SqlPipelineRepository(sql),
     pipelineRuns: new SqlPipelineRunRepository(sql),
-    blueGreen: new SqlBlueGreenRepository(sql),
+    trains: new SqlTrainRepository(sql),
+    roadmaps: new SqlRoadmapRepository(sql),
   };
 }
 
