@@ -10,7 +10,7 @@
 // loaded and the extension's activity-bar entry present. screenshot(name) writes
 // artifacts/screenshots/<name>.<theme>.png. Helpers for the workbench live in test/e2e/workbench.mjs.
 //
-// Usage: node test/runE2e.mjs [--grep PATTERN] [--theme dark|light|both] [--no-build] [--keep] [--verbose]
+// Usage: node test/runE2e.mjs [--grep PATTERN] [--theme dark|light|hc|both] [--no-build] [--keep] [--verbose]
 // Prints "e2e: N passed, N failed" last; exit 0 only when all passed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +32,7 @@ const { values: opts } = util.parseArgs({
   },
 });
 const themes = opts.theme === 'both' ? ['dark', 'light'] : [opts.theme];
-for (const t of themes) if (!THEMES[t]) { console.error(`unknown --theme ${t} (dark, light, both)`); process.exit(2); }
+for (const t of themes) if (!THEMES[t]) { console.error(`unknown --theme ${t} (dark, light, hc, both)`); process.exit(2); }
 
 const e2eDir = path.join(repoRoot, 'test/e2e');
 const shotsDir = path.join(repoRoot, 'artifacts/screenshots');

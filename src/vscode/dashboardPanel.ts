@@ -130,7 +130,11 @@ export class DashboardPanel {
     initialTab: DashboardTab,
     private readonly deps: PanelDeps,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'releases.svg');
+    // Explicit colours: an <img> does not inherit the theme's currentColor.
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'releases-light.svg'),
+      dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'releases-dark.svg'),
+    };
     panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, { releaseId, folder: session.key, tab: initialTab });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),

@@ -206,6 +206,7 @@ export async function discover(ctx: CommandContext, arg: unknown): Promise<Disco
     edges = offer.edges.map(edgeKey);
   } else {
     type Item = vscode.QuickPickItem & { service?: OfferedService; edge?: OfferedEdge };
+    const byDefault = new Set(offer.services.filter((s) => !s.profiles).map((s) => s.name));
     const items: Item[] = [
       { label: 'Services', kind: vscode.QuickPickItemKind.Separator },
       ...offer.services.map((s): Item => ({
@@ -215,11 +216,18 @@ export async function discover(ctx: CommandContext, arg: unknown): Promise<Disco
           .join(' · '),
         detail: s.sources.map(sourceText).join(', '),
         // Services behind a compose profile run only on request: not picked by default.
-        picked: !s.profiles,
+        picked: byDefault.has(s.name),
         service: s,
       })),
       ...(offer.edges.length ? [{ label: 'Dependencies (deployed first → then the dependent)', kind: vscode.QuickPickItemKind.Separator } as Item] : []),
-      ...offer.edges.map((e): Item => ({ label: `${e.from} → ${e.to}`, description: e.detail, detail: e.sources.map(sourceText).join(', '), picked: true, edge: e })),
+      ...offer.edges.map((e): Item => ({
+        label: `${e.from} → ${e.to}`,
+        description: e.detail,
+        detail: e.sources.map(sourceText).join(', '),
+        // Picked when both ends are (or are known already), so the defaults add no dangling edge.
+        picked: byDefault.has(e.from) && (byDefault.has(e.to) || catalog.includes(e.to)),
+        edge: e,
+      })),
     ];
     const chosen = await pickMany(items, {
       title: `Discover Services in ${session.name}: accept what should go into the catalog`,

@@ -37,8 +37,11 @@ export function viewPane(page, title) {
   });
 }
 
-/** Runs a command through the F1 palette by its full title, e.g. "Release Manager: Open Dashboard". */
-export async function runCommand(page, title, { timeout = 15_000 } = {}) {
+/**
+ * Runs a command through the F1 palette by its full title, e.g. "Release Manager: Open Dashboard".
+ * With `prompts: true` it does not wait for the quick input to close (the command asks something next).
+ */
+export async function runCommand(page, title, { timeout = 15_000, prompts = false } = {}) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout });
@@ -48,7 +51,39 @@ export async function runCommand(page, title, { timeout = 15_000 } = {}) {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
   await row.waitFor({ timeout });
   await row.click();
+  if (prompts) return;
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout }).catch(() => {});
+}
+
+/** The open quick input (input box or quick pick) once its title contains `title`. */
+export async function waitForPrompt(page, title, { timeout = 15_000 } = {}) {
+  const widget = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
+  await widget.waitFor({ timeout });
+  return widget;
+}
+
+/** Types `value` into the prompt titled `title` (replacing the proposed value) and accepts it. */
+export async function answerPrompt(page, title, value, { timeout = 15_000 } = {}) {
+  const widget = await waitForPrompt(page, title, { timeout });
+  const input = widget.locator('.quick-input-box input');
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+/** The validation message under the quick input's box, e.g. what validateInput returned. */
+export function promptMessage(page) {
+  return page.locator('.quick-input-widget .quick-input-message');
+}
+
+/** In a multi-select quick pick: toggles the rows whose label is exactly one of `labels`. */
+export async function toggleItems(page, labels, { timeout = 15_000 } = {}) {
+  for (const label of labels) {
+    const row = page.locator('.quick-input-list .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+    }).first();
+    await row.waitFor({ timeout });
+    await row.locator('input[type=checkbox], .quick-input-list-checkbox, .monaco-custom-toggle').first().click();
+  }
 }
 
 /** A tree/list row containing `text` (optionally inside one view pane); waits until it is visible. */
@@ -74,6 +109,12 @@ export async function waitForProgressDone(page, { timeout = 10_000 } = {}) {
 /** A status-bar item containing `text`. */
 export function statusBarItem(page, text) {
   return page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
+}
+
+/** Dismisses every notification toast (e.g. before a screenshot). */
+export async function clearNotifications(page) {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
 }
 
 /** A notification toast containing `text`. */

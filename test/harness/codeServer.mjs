@@ -36,7 +36,8 @@ export const baseSettings = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-export const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern' };
+// hc is for a manual check (--theme hc); 'both' runs dark and light.
+export const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern', hc: 'Default High Contrast' };
 
 /** True when tools/vscode-harness/install.sh has completed (its stamp matches the lockfile). */
 export function harnessInstalled() {

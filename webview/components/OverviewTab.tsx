@@ -75,7 +75,7 @@ function Risk(props: { risk: RiskView; canAssess: boolean; assessing: boolean; e
             {risk.factors.map((f) => (
               <tr key={f.key} data-factor={f.key} className={f.score === null ? 'muted' : undefined}>
                 <td>{f.label}</td>
-                <td>{f.value}</td>
+                <td>{/^\d{4}-\d{2}-\d{2}T/.test(f.value) ? when(f.value) : f.value}</td>
                 <td className="num">{f.weight.toFixed(2)}</td>
                 <td className="num">{f.score === null ? '—' : f.score.toFixed(2)}</td>
                 <td>{f.explanation}</td>
