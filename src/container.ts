@@ -68,6 +68,7 @@ export class Container implements vscode.Disposable {
       log,
       discoveryDiagnostics,
       refreshViews: refresh,
+      showMoreReleases: (node) => releasesTree.showMore(node),
       reportError: (e) => showError(e, log),
     })) own(d);
     own(sessions.onDidChange(refresh));

@@ -17,6 +17,7 @@ export const Commands = {
   removeService: 'releaseManager.services.remove',
   discoverServices: 'releaseManager.services.discover',
   refreshViews: 'releaseManager.views.refresh',
+  showMoreReleases: 'releaseManager.views.showMore',
   showLog: 'releaseManager.log.show',
 } as const;
 
@@ -46,6 +47,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: Commands.discoverServices, title: 'Discover Services', icon: 'search', palette: true },
   // The trees refresh on every change; the button is for reassurance after editing the file by hand.
   { id: Commands.refreshViews, title: 'Refresh', icon: 'refresh', palette: false },
+  // The "Show more" row at the end of a long history group runs it.
+  { id: Commands.showMoreReleases, title: 'Show More Releases', icon: 'ellipsis', palette: false },
   { id: Commands.showLog, title: 'Show Log', icon: 'output', palette: true },
 ];
 

@@ -10,7 +10,8 @@ import { userMessage } from './errors';
 import { Cancelled } from './prompts';
 import { assessRisk, cancelRelease, createRelease, exportCalendar, openDashboard, postMessage, updateRelease } from './releaseCommands';
 import { addService, discover, editService, removeService } from './serviceCommands';
-import { isTreeNode } from './treeNodes';
+import { ValidationError } from '../core/model';
+import { isTreeNode, MoreNode } from './treeNodes';
 import type { Sessions } from './workspaceSession';
 
 export interface CommandContext {
@@ -20,6 +21,8 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   discoveryDiagnostics: vscode.DiagnosticCollection;
   refreshViews(): void;
+  /** The Releases tree's "Show more" row. */
+  showMoreReleases(node: MoreNode): void;
   /** Shows an error the way commands do (for follow-up actions such as "Open Dashboard"). */
   reportError(e: unknown): void;
 }
@@ -39,6 +42,10 @@ const HANDLERS: Record<CommandId, Handler> = {
   [Commands.removeService]: removeService,
   [Commands.discoverServices]: discover,
   [Commands.refreshViews]: async (ctx) => ctx.refreshViews(),
+  [Commands.showMoreReleases]: async (ctx, arg) => {
+    if (!(arg instanceof MoreNode)) throw new ValidationError('arguments', 'run from the "Show more" row of a release group');
+    ctx.showMoreReleases(arg);
+  },
   [Commands.showLog]: async (ctx) => ctx.log.show(true),
 };
 

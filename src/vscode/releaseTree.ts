@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import type { Deployment, DeploymentStatus, ReleaseStatus } from '../core/model';
 import { Commands } from './commandIds';
 import { deploymentTime, environmentOrder, latestPerEnvironment, STATE_LABEL } from './promotionModel';
-import { formatWhen, loadGroupReleases, loadStatusGroups, releaseDescription, releaseTooltipLines } from './releaseTreeModel';
-import { DeploymentNode, FolderNode, GroupNode, InfoNode, ReleaseNode, ReleaseServiceNode, type TreeNode } from './treeNodes';
+import { formatWhen, HISTORY_PAGE, isHistory, loadGroupReleases, loadStatusGroups, releaseDescription, releaseTooltipLines } from './releaseTreeModel';
+import { DeploymentNode, FolderNode, GroupNode, InfoNode, MoreNode, ReleaseNode, ReleaseServiceNode, type TreeNode } from './treeNodes';
 import type { Sessions, WorkspaceSession } from './workspaceSession';
 
 const STATUS_ICON: Record<ReleaseStatus, [string, string?]> = {
@@ -69,10 +69,18 @@ export function infoItem(n: InfoNode): vscode.TreeItem {
 export class ReleasesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
+  /** How many releases each history group shows (folder/status → count). */
+  private readonly limits = new Map<string, number>();
 
   constructor(private readonly sessions: Sessions) {}
 
   refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
+  /** The "Show more" row: one more page of that group. */
+  showMore(node: MoreNode): void {
+    this.limits.set(`${node.session.key}/${node.status}`, node.shown + HISTORY_PAGE);
     this.emitter.fire(undefined);
   }
 
@@ -90,8 +98,12 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         return this.folderChildren(node.session, false);
       case 'group': {
         const core = await node.session.core();
-        const rows = await loadGroupReleases(core.uow, node.group.status, await core.promotion.environmentOrder());
-        return rows.map((r) => new ReleaseNode(node.session, r.release, r.where));
+        const { status, count } = node.group;
+        const limit = this.limits.get(`${node.session.key}/${status}`) ?? HISTORY_PAGE;
+        const rows = await loadGroupReleases(core.uow, status, await core.promotion.environmentOrder(), limit);
+        const out: TreeNode[] = rows.map((r) => new ReleaseNode(node.session, r.release, r.where));
+        if (isHistory(status) && count > rows.length) out.push(new MoreNode(node.session, status, rows.length, count));
+        return out;
       }
       case 'release':
         return this.releaseChildren(node);
@@ -145,6 +157,16 @@ export class ReleasesTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         return deploymentItem(node);
       case 'info':
         return infoItem(node);
+      case 'more': {
+        const next = Math.min(HISTORY_PAGE, node.total - node.shown);
+        const item = new vscode.TreeItem(`Show ${next} more`, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.session.key}/group/${node.status}/more`;
+        item.description = `${node.shown.toLocaleString()} of ${node.total.toLocaleString()} shown, newest first`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = 'more';
+        item.command = { command: Commands.showMoreReleases, title: 'Show More Releases', arguments: [node] };
+        return item;
+      }
       case 'environment':
         return new vscode.TreeItem(node.environment);
     }

@@ -29,7 +29,8 @@ const time = (d: Date | undefined) => (d ? d.getTime() : undefined);
 
 /**
  * Order inside a group: planned by planned start (unscheduled last), in progress by most recent
- * start, deployed by most recent end, cancelled by most recent change. Ties: newest created first.
+ * start; history (deployed, cancelled) newest created first — the storage order, so that a page of
+ * history read with a LIMIT is exactly the top of the list. Ties: newest created first.
  * Sorts in place and returns the array.
  */
 export function sortForGroup(status: ReleaseStatus, releases: ReleaseSummary[]): ReleaseSummary[] {
@@ -40,9 +41,8 @@ export function sortForGroup(status: ReleaseStatus, releases: ReleaseSummary[]):
       case 'in_progress':
         return -(time(r.actualStart) ?? r.updatedAt.getTime());
       case 'deployed':
-        return -(time(r.actualEnd) ?? r.updatedAt.getTime());
       case 'cancelled':
-        return -r.updatedAt.getTime();
+        return -r.createdAt.getTime();
     }
   };
   const keyed = releases.map((r) => ({ r, k: key(r), c: r.createdAt.getTime() }));
@@ -99,13 +99,25 @@ export interface ReleaseRow {
   where?: string;
 }
 
+/** History groups show this many releases at first, and this many more per "Show more". */
+export const HISTORY_PAGE = 200;
+
+/** Groups that grow without bound and are read a page at a time. */
+export const isHistory = (status: ReleaseStatus) => status === 'deployed' || status === 'cancelled';
+
 /**
- * One group's releases, sorted. Only releases in progress get their furthest environment: they are
- * few, and for the others the status says it (planned: nowhere yet; deployed: production).
+ * One group's releases, sorted; history groups only their newest `limit`. Only releases in progress
+ * get their furthest environment: they are few, and for the others the status says it (planned:
+ * nowhere yet; deployed: production).
  */
-export async function loadGroupReleases(uow: UnitOfWork, status: ReleaseStatus, environmentOrder: readonly string[]): Promise<ReleaseRow[]> {
+export async function loadGroupReleases(
+  uow: UnitOfWork,
+  status: ReleaseStatus,
+  environmentOrder: readonly string[],
+  limit: number = HISTORY_PAGE,
+): Promise<ReleaseRow[]> {
   return uow.read(async (r) => {
-    const list = sortForGroup(status, await r.releases.listSummaries({ status }));
+    const list = sortForGroup(status, await r.releases.listSummaries(isHistory(status) ? { status, limit } : { status }));
     if (status !== 'in_progress') return list.map((release) => ({ release }));
     const rows: ReleaseRow[] = [];
     for (const release of list) {

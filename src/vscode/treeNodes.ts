@@ -63,6 +63,17 @@ export class EnvironmentNode {
   ) {}
 }
 
+/** The last row of a history group that shows only its newest releases. */
+export class MoreNode {
+  readonly kind = 'more';
+  constructor(
+    readonly session: WorkspaceSession,
+    readonly status: ReleaseStatus,
+    readonly shown: number,
+    readonly total: number,
+  ) {}
+}
+
 /** A line that is not an entity: "Opening the release database…", an error, an empty list. */
 export class InfoNode {
   readonly kind = 'info';
@@ -74,12 +85,12 @@ export class InfoNode {
   ) {}
 }
 
-export type TreeNode = FolderNode | GroupNode | ReleaseNode | ReleaseServiceNode | DeploymentNode | EnvironmentNode | InfoNode;
+export type TreeNode = FolderNode | GroupNode | ReleaseNode | ReleaseServiceNode | DeploymentNode | EnvironmentNode | MoreNode | InfoNode;
 
 export function isTreeNode(v: unknown): v is TreeNode {
   return (
     v instanceof FolderNode || v instanceof GroupNode || v instanceof ReleaseNode || v instanceof ReleaseServiceNode ||
-    v instanceof DeploymentNode || v instanceof EnvironmentNode || v instanceof InfoNode
+    v instanceof DeploymentNode || v instanceof EnvironmentNode || v instanceof MoreNode || v instanceof InfoNode
   );
 }
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Deployment, Release } from '../../src/core/model';
 import { Commands } from '../../src/vscode/commandIds';
-import { api, rows, uniqueVersion, waitFor } from './support';
+import { api, refused as refusedMessage, rows, uniqueVersion, waitFor } from './support';
 
 describe('trees and status bar', () => {
   it('the Releases tree groups releases by status and shows each one with its version', async () => {
@@ -81,5 +81,32 @@ describe('trees and status bar', () => {
     // The deployment finishes (written by "another window": straight into the database).
     await core.uow.write(async (r) => r.deployments.update({ ...dep('staging', 'completed', 10), completedAt: new Date(), updatedAt: new Date() }));
     await waitFor('the status bar to show staging ✓', () => a.testing.statusBar().text === `$(rocket) ${version} · staging ✓`);
+  });
+
+  it('a long history group shows its newest releases and a "Show more" row that loads the next page', async () => {
+    const a = await api();
+    const core = await a.core();
+    const before = (await core.uow.read((r) => r.releases.countByStatus())).deployed ?? 0;
+    const base = Date.UTC(2020, 0, 1);
+    await core.uow.write(async (r) => {
+      for (let i = 0; i < 230; i++) {
+        const t = new Date(base + i * 60_000);
+        await r.releases.insert({ id: `history-${i}`, name: `History ${i}`, version: `0.${i}.0-history`, status: 'deployed', services: [], createdAt: t, updatedAt: t, actualEnd: t });
+      }
+    });
+    await a.testing.settled();
+    const group = (await rows(a.testing.releasesTree)).find((g) => g.label === 'Deployed');
+    assert.ok(group, 'a Deployed group');
+    assert.equal(group.description, String(before + 230));
+    const page1 = await rows(a.testing.releasesTree, group.node);
+    assert.equal(page1.length, 201);
+    const more = page1[200];
+    assert.equal(more.contextValue, 'more');
+    assert.equal(more.label, `Show ${Math.min(200, before + 30)} more`);
+    await vscode.commands.executeCommand(Commands.showMoreReleases, more.node);
+    const page2 = await rows(a.testing.releasesTree, group.node);
+    assert.equal(page2.length, before + 230);
+    assert.ok(!page2.some((r) => r.contextValue === 'more'));
+    assert.match(await refusedMessage(Commands.showMoreReleases, { status: 'deployed' }), /run from the "Show more" row/);
   });
 });

@@ -53,7 +53,7 @@ describe('pure VS Code adapter models', () => {
       assert.deepEqual(statusGroups({}), []);
     });
 
-    it('sorts planned releases by planned start (unscheduled last) and the rest newest first', () => {
+    it('sorts planned releases by planned start (unscheduled last), history newest created first (the storage order, for paging)', () => {
       const planned = [
         summary({ id: 'none' }),
         summary({ id: 'late', plannedStart: at('2026-05-01T00:00:00Z') }),
@@ -61,8 +61,8 @@ describe('pure VS Code adapter models', () => {
       ];
       assert.deepEqual(sortForGroup('planned', planned).map((r) => r.id), ['early', 'late', 'none']);
       const deployed = [
-        summary({ id: 'old', status: 'deployed', actualEnd: at('2026-01-02T00:00:00Z') }),
-        summary({ id: 'new', status: 'deployed', actualEnd: at('2026-03-02T00:00:00Z') }),
+        summary({ id: 'old', status: 'deployed', createdAt: at('2025-12-02T00:00:00Z'), actualEnd: at('2026-03-02T00:00:00Z') }),
+        summary({ id: 'new', status: 'deployed', createdAt: at('2026-01-02T00:00:00Z'), actualEnd: at('2026-01-05T00:00:00Z') }),
       ];
       assert.deepEqual(sortForGroup('deployed', deployed).map((r) => r.id), ['new', 'old']);
     });
