@@ -4,7 +4,9 @@
 //
 // Deterministic: the same data on the same day gives the same bytes (see src/core/calendar.ts), so
 // the file can live in git. DTSTAMP is the newest `updatedAt` of the events, and the computed
-// events cover a window anchored on the UTC day: from 31 days ago to 365 days ahead.
+// events cover a window anchored on the UTC day: from 31 days ago to 365 days ahead. Releases that
+// ended more than 365 days ago are left out: the file stays small enough to rebuild after every
+// change (ical-generator writes about 5,000 events a second).
 // A departure that already created its release is not repeated: the release's event stands for it.
 import { buildCalendar, freezeCalendarEvents } from './calendar';
 import type { CalendarEvent, Environment } from './model';
@@ -16,6 +18,7 @@ import type { TextFileWriter } from './releases/ReleaseManager';
 const DAY_MS = 86_400_000;
 export const CALENDAR_PAST_DAYS = 31;
 export const CALENDAR_FUTURE_DAYS = 365;
+export const CALENDAR_RELEASE_HISTORY_DAYS = 365;
 
 /** "2026-03-31T07:00:00.000Z" → "20260331T070000Z": ids without characters calendars dislike. */
 const compactUtc = (d: Date) => d.toISOString().replace(/[-:]|\.\d{3}/g, '');
@@ -119,8 +122,9 @@ export class CalendarFeed {
       }
       return { stored: await r.calendar.list(), trains: trainList, departures: handled, environments: await r.environments.list() };
     });
+    const since = Math.floor(now.getTime() / DAY_MS) * DAY_MS - CALENDAR_RELEASE_HISTORY_DAYS * DAY_MS;
     const events = [
-      ...stored,
+      ...stored.filter((e) => e.endsAt.getTime() >= since),
       ...trainCalendarEvents(trains, range, (id, at) => departures.has(`${id}|${at.getTime()}`)),
       ...environmentFreezeEvents(environments, range),
     ];

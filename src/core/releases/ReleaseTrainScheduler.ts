@@ -344,24 +344,31 @@ export class ReleaseTrainScheduler {
       const offsets = train.checkpoints.map((c) => offsetMinutes(c.offset));
       const latestAfter = Math.max(0, ...offsets) * 60_000;
       const earliestBefore = Math.max(0, ...offsets.map((o) => -o)) * 60_000;
-      // A departure's checkpoints lie in [departure - earliestBefore, departure + latestAfter]; one
-      // more year (+ a day of DST slack) finds the next departure of any rule that has one.
+      // A departure's checkpoints lie in [departure - earliestBefore, departure + latestAfter]. Look
+      // 45 days past the earliest lead first (enough for any train but a rare custom rule), then a
+      // year (+ a day of DST slack), which finds the next departure of any rule that has one.
       const from = new Date(Math.max(now.getTime() - latestAfter - DAY_MS, train.activeFrom.getTime()));
-      const to = new Date(now.getTime() + earliestBefore + 367 * DAY_MS);
-      for (const occ of localOccurrencesBetween(train.recurrence, from, to, 2_000)) {
-        const candidates: { name: string; kind: NextCheckpoint['kind']; at: Date }[] = [
-          { name: 'departure', kind: 'departure', at: occ.at },
-          ...checkpointTimes(train.checkpoints, occ.local, train.recurrence.timeZone).map((c) => ({ name: c.name, kind: 'checkpoint' as const, at: c.at })),
-        ];
-        for (const c of candidates) {
-          if (c.at.getTime() <= now.getTime() || c.at.getTime() > limit) continue;
-          if (best === null || c.at.getTime() < best.at.getTime()) {
-            best = { trainId: train.id, trainName: train.name, name: c.name, kind: c.kind, at: c.at, departureAt: occ.at, text: '' };
+      for (const ahead of [45 * DAY_MS, 367 * DAY_MS]) {
+        const to = new Date(now.getTime() + earliestBefore + ahead);
+        let found = false;
+        for (const occ of localOccurrencesBetween(train.recurrence, from, to, 2_000)) {
+          const candidates: { name: string; kind: NextCheckpoint['kind']; at: Date }[] = [
+            { name: 'departure', kind: 'departure', at: occ.at },
+            ...checkpointTimes(train.checkpoints, occ.local, train.recurrence.timeZone).map((c) => ({ name: c.name, kind: 'checkpoint' as const, at: c.at })),
+          ];
+          for (const c of candidates) {
+            if (c.at.getTime() <= now.getTime()) continue;
+            found = true;
+            if (c.at.getTime() > limit) continue;
+            if (best === null || c.at.getTime() < best.at.getTime()) {
+              best = { trainId: train.id, trainName: train.name, name: c.name, kind: c.kind, at: c.at, departureAt: occ.at, text: '' };
+            }
           }
+          // Later departures only have later checkpoints than this one's earliest.
+          // (An hour of slack: wall-clock offsets move by the DST shift.)
+          if (best && occ.at.getTime() - earliestBefore - 3_600_000 > best.at.getTime()) break;
         }
-        // Later departures only have later checkpoints than this one's earliest.
-        // (An hour of slack: wall-clock offsets move by the DST shift.)
-        if (best && occ.at.getTime() - earliestBefore - 3_600_000 > best.at.getTime()) break;
+        if (found) break;
       }
     }
     if (best) best.text = `${best.kind === 'departure' ? `${best.trainName} departs` : best.name} ${formatCountdown(now, best.at)}`;
