@@ -156,10 +156,11 @@ async function showWithLog(level: 'error' | 'warning', message: string): Promise
 export class Sessions implements vscode.Disposable {
   private readonly byKey = new Map<string, WorkspaceSession>();
   private readonly emitter = new vscode.EventEmitter<void>();
-  /** Fires ~100 ms after the last change to any folder's database or session state. */
+  /** Fires at once on a change to any folder's database or session state, then at most every ~100 ms. */
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private pending = false;
   private idle: Promise<void> = Promise.resolve();
   private resolveIdle: (() => void) | undefined;
 
@@ -232,19 +233,42 @@ export class Sessions implements vscode.Disposable {
     await s.close().catch((e) => this.log.error(`[${s.name}] close failed: ${(e as Error).message}`));
   }
 
+  /**
+   * Throttles change notifications: the first change is announced at once (a single edit shows in
+   * the views and dashboards without waiting), further changes within `debounceMs` are folded into
+   * one more notification when the window ends (a burst costs two refreshes, not one per write).
+   */
   private changed(): void {
     if (!this.resolveIdle) this.idle = new Promise((r) => (this.resolveIdle = r));
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    if (this.timer) {
+      this.pending = true;
+      return;
+    }
+    this.pending = false;
+    this.timer = setTimeout(() => this.windowEnded(), this.debounceMs);
+    // After the current turn: the write that changed the database has resolved to its caller.
+    setImmediate(() => this.fire());
+  }
+
+  private windowEnded(): void {
+    this.timer = undefined;
+    if (this.pending) {
+      this.pending = false;
+      this.timer = setTimeout(() => this.windowEnded(), this.debounceMs);
+      this.fire();
+    } else {
       const resolve = this.resolveIdle;
       this.resolveIdle = undefined;
-      try {
-        this.emitter.fire();
-      } finally {
-        resolve?.();
-      }
-    }, this.debounceMs);
+      resolve?.();
+    }
+  }
+
+  private fire(): void {
+    try {
+      this.emitter.fire();
+    } catch (e) {
+      this.log.error(`change listener failed: ${(e as Error).message}`);
+    }
   }
 
   /** Closes every database (snapshotting what is unsaved). */

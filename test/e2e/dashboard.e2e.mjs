@@ -1,6 +1,7 @@
 // The product as a person meets it: discover services and create a release through the command
 // palette, see it in the tree and the status bar, open its dashboard, assess its risk, discuss it,
-// and watch a palette change reach the open dashboard within a second.
+// watch a palette change reach the open dashboard within a second, and get the dashboard back after
+// a window reload.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import {
   viewPane,
   waitForPrompt,
   waitForTreeRow,
+  waitForWorkbench,
   webviewFrame,
 } from './workbench.mjs';
 
@@ -148,6 +150,21 @@ export const tests = {
 
       // The strict CSP blocked nothing the dashboard needs.
       assert.equal(await wv.locator('#csp-violations').getAttribute('data-count'), '0');
+
+      // After a window reload the serializer brings the dashboard back, on the tab it showed and with
+      // the unsent draft (UI state kept by the webview); the data comes fresh from the host.
+      await wv.locator('#conversation-input textarea').fill('Unsent draft');
+      await page.waitForTimeout(200); // setState is posted to the workbench asynchronously
+      const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await waitForWorkbench(page);
+      await editorTab(page, 'Release 1.2.0').waitFor();
+      const restored = webviewFrame(page);
+      await restored.locator('#release-name', { hasText: 'Checkout redesign, phase 1' }).waitFor();
+      assert.equal(await restored.locator('#tab-conversation').getAttribute('aria-selected'), 'true');
+      assert.equal(await restored.locator('#conversation-input textarea').inputValue(), 'Unsent draft');
+      await restored.locator('#conversation-thread .message', { hasText: 'Go for staging after the smoke test?' }).waitFor();
     },
   },
 };
