@@ -1,10 +1,10 @@
 // The Environments view: each environment in promotion order with the release running there and its
 // last deployment's state and time; children: the deployment history.
 import * as vscode from 'vscode';
-import { deploymentTime, STATE_LABEL } from './promotionModel';
+import { STATE_LABEL } from './promotionModel';
 import { deploymentItem, DEPLOYMENT_ICON, icon, infoItem, sessionStateNode } from './releaseTree';
 import { formatWhen } from './releaseTreeModel';
-import { loadEnvironmentHistory, loadEnvironmentRows } from './environmentTreeModel';
+import { loadEnvironmentHistory } from './environmentTreeModel';
 import { DeploymentNode, EnvironmentNode, FolderNode, InfoNode, type TreeNode } from './treeNodes';
 import type { Sessions, WorkspaceSession } from './workspaceSession';
 
@@ -63,19 +63,22 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<TreeNod
     item.id = `${node.session.key}/env/${node.environment}`;
     item.contextValue = 'environment';
     const now = new Date();
-    const { current, last } = node;
+    const { current, last, frozen } = node.row;
     const parts: string[] = [];
+    if (frozen) parts.push('frozen');
     if (current) parts.push(`${current.version ?? 'unknown release'} ✓`);
-    if (last && last.deployment.id !== current?.deployment.id) {
-      parts.push(`last: ${last.version ?? 'unknown release'} ${STATE_LABEL[last.deployment.status]}`);
+    // The last deployment, when it is not the one that runs there (a later failure, one in flight).
+    if (last && !(last.status === 'completed' && current && last.releaseId === current.releaseId)) {
+      parts.push(`last: ${last.version ?? 'unknown release'} ${STATE_LABEL[last.status]}`);
     }
-    if (last) parts.push(formatWhen(deploymentTime(last.deployment), now));
+    if (last) parts.push(formatWhen(last.at, now));
     item.description = parts.length ? parts.join(' · ') : 'nothing deployed';
-    item.iconPath = last ? icon(DEPLOYMENT_ICON[last.deployment.status]) : new vscode.ThemeIcon('circle-outline');
+    item.iconPath = last ? icon(DEPLOYMENT_ICON[last.status]) : new vscode.ThemeIcon(frozen ? 'lock' : 'circle-outline');
     item.tooltip = [
-      `${node.environment}`,
-      current ? `Running: ${current.version ?? 'unknown release'} since ${formatWhen(deploymentTime(current.deployment), now)}` : 'Running: nothing deployed yet',
-      last ? `Last deployment: ${last.version ?? 'unknown release'}, ${STATE_LABEL[last.deployment.status]} at ${formatWhen(deploymentTime(last.deployment), now)}` : undefined,
+      `${node.environment}${node.row.protected ? ' (protected: promotion needs an approval)' : ''}`,
+      frozen,
+      current ? `Running: ${current.version ?? 'unknown release'} since ${formatWhen(current.at, now)}` : 'Running: nothing deployed yet',
+      last ? `Last deployment: ${last.version ?? 'unknown release'}, ${STATE_LABEL[last.status]} at ${formatWhen(last.at, now)}` : undefined,
     ].filter(Boolean).join('\n');
     return item;
   }
@@ -85,8 +88,8 @@ export class EnvironmentsTreeProvider implements vscode.TreeDataProvider<TreeNod
     if (info) return [info];
     try {
       const core = await session.core();
-      const rows = await loadEnvironmentRows(core.uow, await core.promotion.environmentOrder());
-      return rows.map((r) => new EnvironmentNode(session, r.environment, r.current, r.last));
+      const rows = await core.promotion.environmentRows();
+      return rows.map((r) => new EnvironmentNode(session, r));
     } catch (e) {
       return [new InfoNode(`${session.key}/env-error`, 'Could not read environments', 'error', (e as Error).message)];
     }

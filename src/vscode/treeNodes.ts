@@ -2,6 +2,7 @@
 // one of these as their argument; releaseRefOf() turns it into what the command needs.
 import type { Deployment, ReleaseStatus } from '../core/model';
 import type { ReleaseSummary } from '../core/ports';
+import type { EnvironmentRow } from './environmentTreeModel';
 import type { StatusGroup } from './releaseTreeModel';
 import type { WorkspaceSession } from './workspaceSession';
 
@@ -55,12 +56,12 @@ export class EnvironmentNode {
   readonly kind = 'environment';
   constructor(
     readonly session: WorkspaceSession,
-    readonly environment: string,
-    /** The latest completed deployment there (what runs now) and its version. */
-    readonly current?: { deployment: Deployment; version?: string },
-    /** The latest deployment there, whatever its state. */
-    readonly last?: { deployment: Deployment; version?: string },
+    readonly row: EnvironmentRow,
   ) {}
+
+  get environment(): string {
+    return this.row.environment;
+  }
 }
 
 /** The last row of a history group that shows only its newest releases. */
@@ -104,7 +105,7 @@ export function releaseRefOf(node: TreeNode): { session: WorkspaceSession; relea
     case 'deployment':
       return node.deployment.releaseId ? { session: node.session, releaseId: node.deployment.releaseId } : undefined;
     case 'environment': {
-      const id = (node.current ?? node.last)?.deployment.releaseId;
+      const id = (node.row.current ?? node.row.last)?.releaseId;
       return id ? { session: node.session, releaseId: id } : undefined;
     }
     default:

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Clock, Identity } from '../core/ports';
 import { systemClock } from '../core/ports';
+import { EnvironmentPromotionManager } from '../core/releases/EnvironmentPromotionManager';
 import { ReleaseManager } from '../core/releases/ReleaseManager';
 import { ServiceCatalog } from '../core/serviceCatalog';
 import { GitCli, GitIdentity } from '../git/gitCli';
@@ -13,7 +14,7 @@ import { SqlUnitOfWork } from '../storage/sqlRepositories';
 import { atomicTextWriter } from '../storage/textFiles';
 import { Commands } from './commandIds';
 import type { Config } from './config';
-import { derivedPromotionSource, type PromotionSource } from './promotionSource';
+import { derivedPromotionSource, managerPromotionSource, type PromotionSource } from './promotionSource';
 
 /** The managers of one folder, over its database. */
 export interface FolderCore {
@@ -25,6 +26,8 @@ export interface FolderCore {
   git: GitCli;
   releases: ReleaseManager;
   catalog: ServiceCatalog;
+  environments: EnvironmentPromotionManager;
+  /** What the views show of environments and promotion paths. */
   promotion: PromotionSource;
 }
 
@@ -93,6 +96,7 @@ export class WorkspaceSession {
       const identity = new GitIdentity(this.folder.uri.fsPath);
       const git = new GitCli(this.folder.uri.fsPath);
       const clock = systemClock;
+      const environments = new EnvironmentPromotionManager({ uow, clock, identity, git });
       const core: FolderCore = {
         folder: this.folder,
         db,
@@ -100,9 +104,10 @@ export class WorkspaceSession {
         clock,
         identity,
         git,
-        releases: new ReleaseManager({ uow, clock, identity, git, files: atomicTextWriter }),
+        releases: new ReleaseManager({ uow, clock, identity, git, files: atomicTextWriter, nextFreeze: (now) => environments.nextFreeze(now) }),
         catalog: new ServiceCatalog(uow, clock, identity),
-        promotion: derivedPromotionSource(uow),
+        environments,
+        promotion: managerPromotionSource(environments, derivedPromotionSource(uow), (m) => log.warn(`[${this.folder.name}] ${m}`)),
       };
       this.current = core;
       this.subscription = db.onDidChange(() => this.deps.onChange(this));

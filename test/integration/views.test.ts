@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { Deployment, Release } from '../../src/core/model';
+import type { Release } from '../../src/core/model';
 import { Commands } from '../../src/vscode/commandIds';
 import { api, refused as refusedMessage, rows, uniqueVersion, waitFor } from './support';
 
@@ -35,25 +35,16 @@ describe('trees and status bar', () => {
     const core = await a.core();
     const version = uniqueVersion(20);
     const { release } = (await vscode.commands.executeCommand(Commands.createRelease, { name: 'Status check', version, services: ['api'] })) as { release: Release };
-    // No promotion manager yet: deployments go straight into the real database, as a pipeline would record them.
-    const now = Date.now();
-    const dep = (environment: string, status: Deployment['status'], minutes: number): Deployment => ({
-      id: `${release.id}-${environment}`,
-      releaseId: release.id,
-      environment,
-      status,
-      startedAt: new Date(now - minutes * 60_000),
-      completedAt: status === 'completed' ? new Date(now - (minutes - 1) * 60_000) : undefined,
-      createdAt: new Date(now - minutes * 60_000),
-      updatedAt: new Date(now - minutes * 60_000),
-    });
-    await core.uow.write(async (r) => {
-      await r.deployments.insert(dep('dev', 'completed', 30));
-      await r.deployments.insert(dep('test', 'completed', 20));
-      await r.deployments.insert(dep('staging', 'in_progress', 10));
-    });
-    await vscode.commands.executeCommand(Commands.updateRelease, { releaseId: release.id, updates: { status: 'in_progress' } });
-
+    // Promote through the real rules (no pipeline configured: the deployment's status is moved by hand, as a pipeline would).
+    const promote = async (env: string, to: 'in_progress' | 'completed') => {
+      const d = await core.environments.promoteToEnvironment(release.id, env);
+      await core.environments.transitionDeployment(d.id, 'in_progress');
+      if (to === 'completed') await core.environments.transitionDeployment(d.id, 'completed');
+      return d;
+    };
+    await promote('dev', 'completed');
+    await promote('test', 'completed');
+    const staging = await promote('staging', 'in_progress');
     const status = await waitFor('the status bar to show the release in staging', () => {
       const s = a.testing.statusBar();
       return s.visible && s.text === `$(sync~spin) ${version} · staging …` && s;
@@ -78,9 +69,13 @@ describe('trees and status bar', () => {
     const history = await rows(a.testing.environmentsTree, envs[2].node);
     assert.equal(history[0].label, version);
 
-    // The deployment finishes (written by "another window": straight into the database).
-    await core.uow.write(async (r) => r.deployments.update({ ...dep('staging', 'completed', 10), completedAt: new Date(), updatedAt: new Date() }));
+    // The deployment finishes.
+    await core.environments.transitionDeployment(staging.id, 'completed');
     await waitFor('the status bar to show staging ✓', () => a.testing.statusBar().text === `$(rocket) ${version} · staging ✓`);
+    const path = await core.promotion.promotionPath(release.id);
+    assert.equal(path.source, 'environments');
+    assert.deepEqual(path.steps.map((st) => [st.environment, st.state]), [['dev', 'completed'], ['test', 'completed'], ['staging', 'completed'], ['production', 'not_deployed']]);
+    assert.match(path.steps[3].blockers.join(' '), /approv/i, 'production is protected: an approval is missing');
   });
 
   it('a long history group shows its newest releases and a "Show more" row that loads the next page', async () => {

@@ -105,6 +105,7 @@ function Promotion(props: { promotion: PromotionView }) {
             <span className="step-state">{STEP_STATE[s.state]}</span>
             {s.at ? <span className="step-at">{when(s.at)}</span> : null}
             {s.current ? <span className="step-current">running {s.current}</span> : null}
+            {s.canPromote ? <span className="step-ready">can be promoted now</span> : null}
             {s.blockers.length ? (
               <ul className="blockers">
                 {s.blockers.map((b) => (
