@@ -2,7 +2,7 @@
 // unit tests check it and the host stays a thin adapter. New tabs add a section here and in
 // src/shared/protocol.ts (DashboardSnapshot).
 import type { AuditEvent, Deployment, Message, Release, RiskFactor, Service } from '../core/model';
-import type { UnitOfWork } from '../core/ports';
+import type { Repositories, UnitOfWork } from '../core/ports';
 import type { ActivityView, DashboardSnapshot, PromotionView, RiskFactorView, ServiceView } from '../shared/protocol';
 import type { PromotionSource } from './promotionSource';
 import { riskLevel } from './releaseTreeModel';
@@ -140,7 +140,23 @@ export function auditSummary(e: AuditEvent): string {
       const text = typeof after?.text === 'string' ? after.text.replace(/\s+/g, ' ').trim() : '';
       return `posted “${text.length > 80 ? `${text.slice(0, 79)}…` : text}”`;
     }
+    case 'approval.request':
+      return `requested approval for ${String(after?.environment ?? 'an environment')}`;
+    case 'approval.approve':
+    case 'approval.reject':
+      return `${e.action === 'approval.approve' ? 'approved' : 'rejected'} for ${String(after?.environment ?? 'an environment')}${after?.comment ? `: ${String(after.comment)}` : ''}`;
     default: {
+      const deployment = /^deployment\.(promotion|redeploy|rollback)(\.override)?$/.exec(e.action);
+      if (deployment) {
+        const env = String(after?.environment ?? '?');
+        const verb = { promotion: `promoted to ${env}`, redeploy: `redeployed to ${env}`, rollback: `rolled ${env} back` }[deployment[1] as 'promotion' | 'redeploy' | 'rollback'];
+        const override = asRecord(asRecord(after?.metadata)?.override);
+        return deployment[2] ? `${verb}, overriding the checks${typeof override?.reason === 'string' ? `: ${override.reason}` : ''}` : verb;
+      }
+      const deploymentStatus = /^deployment\.status\.(\w+)$/.exec(e.action);
+      if (deploymentStatus) {
+        return `${String(after?.environment ?? before?.environment ?? 'deployment')}: ${before?.status ? `${String(before.status).replace('_', ' ')} → ` : ''}${deploymentStatus[1].replace('_', ' ')}`;
+      }
       const status = /^release\.status\.(\w+)$/.exec(e.action);
       if (status) {
         const reason = typeof after?.reason === 'string' && after.reason ? `: ${after.reason}` : '';
@@ -161,6 +177,13 @@ function strip<T extends object>(o: T): T {
   return o;
 }
 
+/** Audit events of the release's deployments and approvals (newest first per entity, capped). */
+async function related(r: Repositories, entityType: string, ids: readonly string[]): Promise<AuditEvent[]> {
+  const out: AuditEvent[] = [];
+  for (const entityId of ids.slice(0, ACTIVITY_LIMIT)) out.push(...(await r.audit.list({ entityType, entityId, limit: 20 })));
+  return out;
+}
+
 /** Reads what a release's dashboard shows, in one read transaction; null when the release does not exist. */
 export async function loadDashboardSnapshot(
   core: { uow: UnitOfWork; promotion: PromotionSource; readOnly?: string },
@@ -172,14 +195,17 @@ export async function loadDashboardSnapshot(
     const release = await r.releases.get(releaseId);
     if (!release) return null;
     const cid = release.conversationId;
+    const deployments = await r.deployments.list({ releaseId });
     return {
       release,
       services: await r.services.list(),
-      deployments: await r.deployments.list({ releaseId }),
+      deployments,
       messages: cid ? await r.conversations.listMessages(cid) : [],
       audit: [
         ...(await r.audit.list({ entityType: 'release', entityId: releaseId, limit: ACTIVITY_LIMIT })),
         ...(cid ? await r.audit.list({ entityType: 'conversation', entityId: cid, limit: ACTIVITY_LIMIT }) : []),
+        ...(await related(r, 'deployment', deployments.map((d) => d.id))),
+        ...(await related(r, 'approval', (await r.approvals.list({ releaseId })).map((a) => a.id))),
       ],
     };
   });

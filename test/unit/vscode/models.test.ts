@@ -194,6 +194,13 @@ describe('pure VS Code adapter models', () => {
       assert.equal(auditSummary(e('release.risk', undefined, { riskScore: 0.123 })), 'assessed risk: 0.12');
       assert.equal(auditSummary(e('conversation.post', undefined, { text: `a\n${'b'.repeat(100)}` })), `posted “a ${'b'.repeat(77)}…”`);
       assert.equal(auditSummary(e('pipeline.run_started')), 'pipeline run started');
+      assert.equal(auditSummary(e('deployment.promotion', undefined, { environment: 'staging' })), 'promoted to staging');
+      assert.equal(
+        auditSummary(e('deployment.promotion.override', undefined, { environment: 'production', metadata: { override: { reason: 'hotfix' } } })),
+        'promoted to production, overriding the checks: hotfix',
+      );
+      assert.equal(auditSummary(e('deployment.status.failed', { environment: 'test', status: 'in_progress' }, { environment: 'test', status: 'failed' })), 'test: in progress → failed');
+      assert.equal(auditSummary(e('approval.approve', undefined, { environment: 'production', comment: 'ok' })), 'approved for production: ok');
     });
   });
 
