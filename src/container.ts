@@ -9,6 +9,7 @@ import { DashboardPanels, type DashboardInfo } from './vscode/dashboardPanel';
 import { EnvironmentsTreeProvider } from './vscode/environmentTree';
 import { ReleasesTreeProvider } from './vscode/releaseTree';
 import { ReleaseStatusBar, type StatusBarState } from './vscode/statusBar';
+import type { HostToWebview } from './shared/protocol';
 import type { TreeNode } from './vscode/treeNodes';
 import { Sessions, type FolderCore } from './vscode/workspaceSession';
 
@@ -22,6 +23,8 @@ export interface ReleaseManagerApi {
     environmentsTree: vscode.TreeDataProvider<TreeNode>;
     statusBar(): StatusBarState;
     dashboards(): DashboardInfo[];
+    /** Delivers `raw` to a release's open dashboard as if its webview sent it; resolves with the host's answers. */
+    sendFromWebview(releaseId: string, raw: unknown): Promise<HostToWebview[]>;
     /** Resolves when the last change has reached the trees, the status bar and open dashboards. */
     settled(): Promise<void>;
   };
@@ -86,6 +89,11 @@ export class Container implements vscode.Disposable {
         environmentsTree,
         statusBar: () => statusBar.current(),
         dashboards: () => dashboards.list(),
+        sendFromWebview: async (releaseId, raw) => {
+          const panel = dashboards.find(releaseId);
+          if (!panel) throw new Error(`no dashboard is open for release ${releaseId}`);
+          return panel.receiveForTest(raw);
+        },
         settled: async () => {
           await sessions.settled();
           await this.refreshing;

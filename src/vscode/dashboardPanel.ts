@@ -3,7 +3,7 @@
 // says `webview/ready`, then it gets a full snapshot; every incoming message is validated first.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { NotFoundError } from '../core/model';
+import { NotFoundError, RefusedError } from '../core/model';
 import { parseWebviewMessage } from '../shared/messageValidation';
 import { DASHBOARD_TABS, DASHBOARD_VIEW_TYPE, type DashboardSnapshot, type DashboardTab, type HostToWebview, type WebviewToHost } from '../shared/protocol';
 import { loadDashboardSnapshot } from './dashboardModel';
@@ -23,6 +23,7 @@ export interface DashboardInfo {
 
 interface PanelDeps {
   extensionUri: vscode.Uri;
+  sessions: Sessions;
   log: vscode.LogOutputChannel;
   onDispose(p: DashboardPanel): void;
 }
@@ -78,8 +79,9 @@ export class DashboardPanels implements vscode.Disposable, vscode.WebviewPanelSe
   }
 
   private attach(panel: vscode.WebviewPanel, session: WorkspaceSession, releaseId: string, tab: DashboardTab): DashboardPanel {
-    const p = new DashboardPanel(panel, session, releaseId, tab, {
+    const p = new DashboardPanel(panel, session.key, releaseId, tab, {
       extensionUri: this.extensionUri,
+      sessions: this.sessions,
       log: this.log,
       onDispose: (gone) => {
         if (this.panels.get(panelKey(session.key, releaseId)) === gone) this.panels.delete(panelKey(session.key, releaseId));
@@ -96,6 +98,11 @@ export class DashboardPanels implements vscode.Disposable, vscode.WebviewPanelSe
 
   list(): DashboardInfo[] {
     return [...this.panels.values()].map((p) => p.info());
+  }
+
+  /** The open panel of a release (any folder), for the integration tests. */
+  find(releaseId: string): DashboardPanel | undefined {
+    return [...this.panels.values()].find((p) => p.releaseId === releaseId);
   }
 
   dispose(): void {
@@ -119,13 +126,16 @@ export class DashboardPanel {
   private readonly queue: HostToWebview[] = [];
   private snapshot: DashboardSnapshot | undefined;
   private cspViolations = 0;
+  /** The last messages sent (receiveForTest reads them). */
+  private readonly recent: HostToWebview[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    readonly session: WorkspaceSession,
+    /** The folder's key: the session is looked up each time, since it is replaced when its database moves. */
+    readonly folder: string,
     readonly releaseId: string,
     initialTab: DashboardTab,
     private readonly deps: PanelDeps,
@@ -135,7 +145,7 @@ export class DashboardPanel {
       light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'releases-light.svg'),
       dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'releases-dark.svg'),
     };
-    panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, { releaseId, folder: session.key, tab: initialTab });
+    panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, { releaseId, folder, tab: initialTab });
     this.disposables.push(
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       // A hidden webview's document is destroyed (no retainContextWhenHidden): it says ready again when shown.
@@ -151,7 +161,7 @@ export class DashboardPanel {
 
   info(): DashboardInfo {
     return {
-      folder: this.session.key,
+      folder: this.folder,
       releaseId: this.releaseId,
       title: this.panel.title,
       visible: this.panel.visible,
@@ -159,6 +169,13 @@ export class DashboardPanel {
       snapshot: this.snapshot,
       cspViolations: this.cspViolations,
     };
+  }
+
+  /** The folder's current session; throws when the folder is no longer open. */
+  private session(): WorkspaceSession {
+    const s = this.deps.sessions.find(this.folder);
+    if (!s) throw new RefusedError(`the workspace folder of this dashboard (${vscode.Uri.parse(this.folder).fsPath}) is no longer open`);
+    return s;
   }
 
   showTab(tab: DashboardTab): void {
@@ -185,14 +202,15 @@ export class DashboardPanel {
 
   private async sendSnapshot(): Promise<void> {
     try {
-      const core = await this.session.core();
+      const session = this.session();
+      const core = await session.core();
       const snapshot = await loadDashboardSnapshot(
         { uow: core.uow, promotion: core.promotion, readOnly: core.db.readOnlyReason },
-        { name: this.session.name, uri: this.session.key },
+        { name: session.name, uri: session.key },
         this.releaseId,
       );
       if (!snapshot) {
-        this.send({ type: 'dashboard/unavailable', message: `Release ${this.releaseId} no longer exists in ${this.session.name}.` });
+        this.send({ type: 'dashboard/unavailable', message: `Release ${this.releaseId} no longer exists in ${session.name}.` });
         return;
       }
       this.snapshot = snapshot;
@@ -210,7 +228,19 @@ export class DashboardPanel {
   }
 
   private send(message: HostToWebview): void {
+    this.recent.push(message);
+    if (this.recent.length > 20) this.recent.shift();
     void this.panel.webview.postMessage(message).then(undefined, () => undefined);
+  }
+
+  /**
+   * For the integration tests: handles `raw` as if the webview had sent it and resolves with what
+   * the host answered, so the validation path runs in the real extension host.
+   */
+  async receiveForTest(raw: unknown): Promise<HostToWebview[]> {
+    const from = this.recent.length;
+    await this.receive(raw);
+    return this.recent.slice(from);
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -233,14 +263,14 @@ export class DashboardPanel {
         return;
       case 'conversation/post':
         return this.request(m.requestId, async () => {
-          const core = await this.session.core();
+          const core = await this.session().core();
           const release = await core.releases.getRelease(this.releaseId);
           if (!release?.conversationId) throw new Error(`release ${this.releaseId} has no conversation`);
           await core.releases.postMessage(release.conversationId, await core.identity.currentUser(), m.text);
         });
       case 'release/assessRisk':
         return this.request(m.requestId, async () => {
-          const core = await this.session.core();
+          const core = await this.session().core();
           await core.releases.assessRisk(this.releaseId);
         });
     }
