@@ -105,7 +105,7 @@ export const tests = {
       await wv.locator('#release-version', { hasText: '1.2.0' }).waitFor();
       assert.equal(await wv.locator('#release-name').innerText(), 'Checkout redesign');
       assert.equal(await wv.locator('#field-services').innerText(), 'api, web');
-      assert.equal(await wv.locator('#promotion-path li').count(), 4);
+      assert.equal(await wv.locator('#promotion-path > li').count(), 4);
 
       // Risk from the dashboard: each factor with its value, weight and explanation.
       await wv.locator('#assess-risk').click();

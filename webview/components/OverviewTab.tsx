@@ -102,10 +102,12 @@ function Promotion(props: { promotion: PromotionView }) {
               {STEP_MARK[s.state]}
             </span>
             <span className="step-env">{s.environment}</span>
-            <span className="step-state">{STEP_STATE[s.state]}</span>
-            {s.at ? <span className="step-at">{when(s.at)}</span> : null}
-            {s.current ? <span className="step-current">running {s.current}</span> : null}
-            {s.canPromote ? <span className="step-ready">can be promoted now</span> : null}
+            <span className="step-detail">
+              <span className="step-state">{STEP_STATE[s.state]}</span>
+              {s.at ? <span className="step-at">{when(s.at)}</span> : null}
+              {s.current ? <span className="step-current">running {s.current}</span> : null}
+              {s.canPromote ? <span className="step-ready">can be promoted now</span> : null}
+            </span>
             {s.blockers.length ? (
               <ul className="blockers">
                 {s.blockers.map((b) => (
