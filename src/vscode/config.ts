@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 export const SETTINGS = {
   databasePath: 'releaseManager.databasePath',
   calendarPath: 'releaseManager.calendar.path',
+  keepCalendarUpdated: 'releaseManager.calendar.keepUpdated',
 } as const;
 
 export const DEFAULTS = {
@@ -32,12 +33,17 @@ export class Config implements vscode.Disposable {
     return this.resolve(folder, this.text(folder, 'databasePath'), DEFAULTS.databasePath);
   }
 
-  /** Where "Export Release Calendar" writes by default. */
+  /** Whether the calendar file is rewritten after every change (default on). */
+  keepCalendarUpdated(folder: vscode.WorkspaceFolder): boolean {
+    return vscode.workspace.getConfiguration(undefined, folder.uri).get<boolean>(SETTINGS.keepCalendarUpdated) !== false;
+  }
+
+  /** The calendar file kept up to date, and where "Export Release Calendar" proposes to write. */
   calendarPath(folder: vscode.WorkspaceFolder): string {
     return this.resolve(folder, this.text(folder, 'calendarPath'), DEFAULTS.calendarPath);
   }
 
-  private text(folder: vscode.WorkspaceFolder, key: SettingKey): string {
+  private text(folder: vscode.WorkspaceFolder, key: 'databasePath' | 'calendarPath'): string {
     const v = vscode.workspace.getConfiguration(undefined, folder.uri).get<unknown>(SETTINGS[key]);
     return typeof v === 'string' ? v.trim() : '';
   }

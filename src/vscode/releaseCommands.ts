@@ -6,7 +6,9 @@ import semver from 'semver';
 import * as vscode from 'vscode';
 import { ValidationError, type Release, type ReleaseUpdates } from '../core/model';
 import type { ReleaseSummary } from '../core/ports';
+import { CalendarFeed } from '../core/calendarFeed';
 import { validateVersion } from '../core/releases/ReleaseManager';
+import { atomicTextWriter } from '../storage/textFiles';
 import { optionalText, requireText } from '../core/validate';
 import {
   ARG_SPECS,
@@ -258,7 +260,10 @@ export async function exportCalendar(ctx: CommandContext, arg: unknown): Promise
     if (!uri) throw new Cancelled();
     target = uri.fsPath;
   }
-  const result = await core.releases.exportCalendar(target);
+  // Releases, train departures and checkpoints, and freeze windows: the same file the workspace keeps up to date.
+  const feed = new CalendarFeed({ uow: core.uow, clock: core.clock, files: atomicTextWriter, path: target, name: `Releases — ${session.name}` });
+  const { path: written, events } = await feed.write();
+  const result = { path: written, events };
   if (!a) {
     void vscode.window.showInformationMessage(
       `Exported ${result.events} calendar event${result.events === 1 ? '' : 's'} to ${vscode.workspace.asRelativePath(result.path)}: import it into any calendar app.`,

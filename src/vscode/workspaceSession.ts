@@ -3,6 +3,7 @@
 // every change to it — from this window or another — reaches the registry's debounced onDidChange.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { CalendarFeed } from '../core/calendarFeed';
 import type { Clock, Identity } from '../core/ports';
 import { systemClock } from '../core/ports';
 import { EnvironmentPromotionManager } from '../core/releases/EnvironmentPromotionManager';
@@ -27,6 +28,8 @@ export interface FolderCore {
   releases: ReleaseManager;
   catalog: ServiceCatalog;
   environments: EnvironmentPromotionManager;
+  /** The workspace's .ics file (releaseManager.calendar.path), rewritten after local changes. */
+  calendar: CalendarFeed;
   /** What the views show of environments and promotion paths. */
   promotion: PromotionSource;
 }
@@ -107,10 +110,22 @@ export class WorkspaceSession {
         releases: new ReleaseManager({ uow, clock, identity, git, files: atomicTextWriter, nextFreeze: (now) => environments.nextFreeze(now) }),
         catalog: new ServiceCatalog(uow, clock, identity),
         environments,
+        calendar: new CalendarFeed({
+          uow,
+          clock,
+          files: atomicTextWriter,
+          path: this.deps.config.calendarPath(this.folder),
+          name: `Releases — ${this.folder.name}`,
+          onError: (e) => log.warn(`[${this.folder.name}] calendar ${this.deps.config.calendarPath(this.folder)} not updated: ${e.message}`),
+        }),
         promotion: managerPromotionSource(environments, derivedPromotionSource(uow), (m) => log.warn(`[${this.folder.name}] ${m}`)),
       };
       this.current = core;
-      this.subscription = db.onDidChange(() => this.deps.onChange(this));
+      this.subscription = db.onDidChange((change) => {
+        // This window's changes only: another window on the same folder updates the file itself.
+        if (change.source === 'local' && this.deps.config.keepCalendarUpdated(this.folder)) core.calendar.schedule();
+        this.deps.onChange(this);
+      });
       this.state = 'ready';
       log.info(`[${this.folder.name}] opened ${this.dbPath} (schema ${db.schemaVersion}) in ${Date.now() - started} ms`);
       this.reportProblems(db);
@@ -148,7 +163,11 @@ export class WorkspaceSession {
     this.subscription?.dispose();
     const core = this.current;
     this.current = undefined;
-    if (core) await core.db.close();
+    if (core) {
+      await core.calendar.flush().catch((e: Error) => this.deps.log.warn(`[${this.folder.name}] calendar not updated: ${e.message}`));
+      core.calendar.dispose();
+      await core.db.close();
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Release } from '../../src/core/model';
 import { COMMANDS, Commands } from '../../src/vscode/commandIds';
-import { api, refused, uniqueVersion } from './support';
+import { api, refused, uniqueVersion, waitFor } from './support';
 
 describe('commands', () => {
   before(async () => {
@@ -99,6 +99,12 @@ describe('commands', () => {
     const text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(out.path))).toString('utf8');
     assert.match(text, /^BEGIN:VCALENDAR/);
     assert.ok(text.includes(`Release ${version}`), 'the new release is in the calendar');
+
+    // The workspace's calendar file (releaseManager.calendar.path) is kept up to date after changes.
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(folder);
+    const kept = vscode.Uri.joinPath(folder, '.vscode/releases.ics');
+    await waitFor('.vscode/releases.ics to list the release', async () => Buffer.from(await vscode.workspace.fs.readFile(kept)).toString('utf8').includes(`Release ${version}`), 5000);
   });
 
   it('adds, edits and removes a service', async () => {
