@@ -28,8 +28,6 @@ export interface FolderCore {
   releases: ReleaseManager;
   catalog: ServiceCatalog;
   environments: EnvironmentPromotionManager;
-  /** The workspace's .ics file (releaseManager.calendar.path), rewritten after local changes. */
-  calendar: CalendarFeed;
   /** What the views show of environments and promotion paths. */
   promotion: PromotionSource;
 }
@@ -110,20 +108,12 @@ export class WorkspaceSession {
         releases: new ReleaseManager({ uow, clock, identity, git, files: atomicTextWriter, nextFreeze: (now) => environments.nextFreeze(now) }),
         catalog: new ServiceCatalog(uow, clock, identity),
         environments,
-        calendar: new CalendarFeed({
-          uow,
-          clock,
-          files: atomicTextWriter,
-          path: this.deps.config.calendarPath(this.folder),
-          name: `Releases — ${this.folder.name}`,
-          onError: (e) => log.warn(`[${this.folder.name}] calendar ${this.deps.config.calendarPath(this.folder)} not updated: ${e.message}`),
-        }),
         promotion: managerPromotionSource(environments, derivedPromotionSource(uow), (m) => log.warn(`[${this.folder.name}] ${m}`)),
       };
       this.current = core;
       this.subscription = db.onDidChange((change) => {
         // This window's changes only: another window on the same folder updates the file itself.
-        if (change.source === 'local' && this.deps.config.keepCalendarUpdated(this.folder)) core.calendar.schedule();
+        if (change.source === 'local' && this.deps.config.keepCalendarUpdated(this.folder)) this.calendarFeed(core).schedule();
         this.deps.onChange(this);
       });
       this.state = 'ready';
@@ -141,6 +131,29 @@ export class WorkspaceSession {
       this.deps.onChange(this);
       throw e;
     }
+  }
+
+  private feed: { path: string; feed: CalendarFeed } | undefined;
+
+  /** The workspace's .ics file (releaseManager.calendar.path, read each time so a new path applies at once). */
+  private calendarFeed(core: FolderCore): CalendarFeed {
+    const file = this.deps.config.calendarPath(this.folder);
+    if (this.feed?.path !== file) {
+      this.feed?.feed.dispose();
+      const log = this.deps.log;
+      this.feed = {
+        path: file,
+        feed: new CalendarFeed({
+          uow: core.uow,
+          clock: core.clock,
+          files: atomicTextWriter,
+          path: file,
+          name: `Releases — ${this.folder.name}`,
+          onError: (e) => log.warn(`[${this.folder.name}] calendar ${file} not updated: ${e.message}`),
+        }),
+      };
+    }
+    return this.feed.feed;
   }
 
   private reportProblems(db: WorkspaceDatabase): void {
@@ -164,8 +177,10 @@ export class WorkspaceSession {
     const core = this.current;
     this.current = undefined;
     if (core) {
-      await core.calendar.flush().catch((e: Error) => this.deps.log.warn(`[${this.folder.name}] calendar not updated: ${e.message}`));
-      core.calendar.dispose();
+      const feed = this.feed?.feed;
+      this.feed = undefined;
+      await feed?.flush().catch((e: Error) => this.deps.log.warn(`[${this.folder.name}] calendar not updated: ${e.message}`));
+      feed?.dispose();
       await core.db.close();
     }
   }
