@@ -46,11 +46,17 @@ export function promotionView(path: PromotionPath): PromotionView {
 
 /** The promotion manager's answers, falling back to the derived ones when it fails (and logging why). */
 export function managerPromotionSource(manager: EnvironmentPromotionManager, fallback: PromotionSource, warn: (message: string) => void): PromotionSource {
+  // Views refresh on every change: say each distinct problem once, not on every refresh.
+  const said = new Set<string>();
   const orFallback = async <T>(what: string, primary: () => Promise<T>, secondary: () => Promise<T>): Promise<T> => {
     try {
       return await primary();
     } catch (e) {
-      warn(`${what}: ${(e as Error).message}; showing what the deployments say instead`);
+      const message = `${what}: ${(e as Error).message}; showing what the deployments say instead`;
+      if (!said.has(message)) {
+        said.add(message);
+        warn(message);
+      }
       return secondary();
     }
   };
