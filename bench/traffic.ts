@@ -7,6 +7,7 @@ import { NginxRouter } from '../src/traffic/nginx';
 import { startBackends, type Backends } from '../test/support/backends';
 import { LoadRecorder, clock } from '../test/support/loadRecorder';
 import { makeTempDir, removeTempDir, requireBinary, startHaproxy, startNginx } from '../test/support/trafficRouters';
+import { report } from './report';
 
 const RATE = 800;
 const SWITCHES = 6;
@@ -99,6 +100,15 @@ async function main(): Promise<void> {
   console.log('"failed": socket errors left after the retry, plus HTTP 5xx. "ECONNRESET retried": what a client without a retry would have seen fail.');
   for (const r of results) {
     console.log(`${r.name}: ${r.switches.map((s) => `${s.latencyMs.toFixed(0)} ms${s.resets ? ` (${s.resets} reset)` : ''}`).join(', ')}`);
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  for (const r of results) {
+    const key = r.name.split(' ')[0];
+    report({ name: `raw router, ${key}: setWeights call (median)`, unit: 'ms', measured: median(r.switches.map((s) => s.callMs)) });
+    report({ name: `raw router, ${key}: all answers from the new colour after (max)`, unit: 'ms', measured: Math.max(...r.switches.map((s) => s.latencyMs)) });
+    const failed = Math.max(...r.switches.map((s) => s.failed + s.http5xx));
+    report({ name: `raw router, ${key}: failed requests per switch (max, after one retry on reset)`, unit: 'requests', measured: failed, target: '0', ok: failed === 0 });
+    report({ name: `raw router, ${key}: connection resets per switch (max, retried)`, unit: 'requests', measured: Math.max(...r.switches.map((s) => s.resets)) });
   }
 }
 
