@@ -66,6 +66,23 @@ export interface Disposable {
 
 export type InterruptionAction = 'retry' | 'ignore' | 'abort';
 
+export interface StartRunOptions {
+  /**
+   * Extra environment variables for every process of the run (e.g. blue-green's COLOR). Names
+   * [A-Z_][A-Z0-9_]*, values text without NUL; the run's own variables (RELEASE_ID, …) cannot be replaced.
+   */
+  env?: Record<string, string>;
+}
+
+/** Set by the engine for every process of a run; StartRunOptions.env may not replace them. */
+export const RUN_VARIABLES = [
+  'RELEASE_ID', 'RELEASE_VERSION', 'RELEASE_NAME', 'RELEASE_COMMIT', 'TARGET_ENV', 'DEPLOYMENT_ID',
+  'PIPELINE_RUN_ID', 'PIPELINE_NAME', 'STEP_NAME', 'STEP_INDEX',
+] as const;
+const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const MAX_EXTRA_ENV = 100;
+const MAX_ENV_VALUE = 32 * 1024;
+
 export interface PipelineSyncResult {
   added: string[];
   updated: string[];
@@ -304,11 +321,13 @@ export class DeploymentPipelineManager implements DeploymentExecutor {
   /**
    * Runs the pipeline (`pipelineId`, else the deployment's, else its environment's) for a pending
    * deployment, which goes in progress. Resolves once the run is recorded; the steps go on in the
-   * background (follow them with onDidChange / onOutput, or await waitForRun).
+   * background (follow them with onDidChange / onOutput, or await waitForRun). `options.env` adds
+   * variables to every process of the run; it is checked before anything is written.
    */
-  async startRun(deploymentId: string, pipelineId?: string): Promise<PipelineRun> {
+  async startRun(deploymentId: string, pipelineId?: string, options: StartRunOptions = {}): Promise<PipelineRun> {
     requireText('deploymentId', deploymentId, { max: 200 });
     if (pipelineId !== undefined) requireText('pipelineId', pipelineId, { max: 200 });
+    const extraEnv = checkExtraEnv(options);
     const actor = await this.identity.currentUser();
     const owner = this.deps.ownership.current();
     const prepared = await this.uow.read(async (r) => {
@@ -352,6 +371,7 @@ export class DeploymentPipelineManager implements DeploymentExecutor {
     });
 
     const env: Record<string, string> = {
+      ...extraEnv,
       RELEASE_ID: release?.id ?? '',
       RELEASE_VERSION: release?.version ?? '',
       RELEASE_NAME: release?.name ?? '',
@@ -833,6 +853,28 @@ export class DeploymentPipelineManager implements DeploymentExecutor {
     if (!p) throw new NotFoundError('pipeline', String(idOrName));
     return p;
   }
+}
+
+function checkExtraEnv(options: StartRunOptions): Record<string, string> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new ValidationError('options', `expected an object, got ${describe(options)}`);
+  const unknown = Object.keys(options).filter((k) => k !== 'env');
+  if (unknown.length) throw new ValidationError(`options.${unknown[0]}`, 'is not an option of a run (options: env)');
+  if (options.env === undefined) return {};
+  const env = options.env as unknown;
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new ValidationError('options.env', `expected an object of NAME: value, got ${describe(env)}`);
+  const entries = Object.entries(env as Record<string, unknown>);
+  if (entries.length > MAX_EXTRA_ENV) throw new ValidationError('options.env', `has ${entries.length} variables; the limit is ${MAX_EXTRA_ENV}`);
+  const out: Record<string, string> = {};
+  for (const [name, value] of entries) {
+    const field = `options.env.${name}`;
+    if (!ENV_VAR_NAME.test(name)) throw new ValidationError(field, 'is not a variable name: use capital letters, digits and _ (not first a digit)');
+    if ((RUN_VARIABLES as readonly string[]).includes(name)) throw new ValidationError(field, `is set by the pipeline for every run (${RUN_VARIABLES.join(', ')}); choose another name`);
+    if (typeof value !== 'string') throw new ValidationError(field, `expected text, got ${describe(value)}`);
+    if (value.includes('\0')) throw new ValidationError(field, 'contains a NUL character, which no process environment can hold');
+    if (value.length > MAX_ENV_VALUE) throw new ValidationError(field, `is ${value.length} characters long; the limit is ${MAX_ENV_VALUE}`);
+    out[name] = value;
+  }
+  return out;
 }
 
 function clone(run: PipelineRun): PipelineRun {

@@ -20,7 +20,7 @@ import {
 } from '../model';
 import type { Clock, DeploymentQuery, GitPort, Identity, Repositories, UnitOfWork } from '../ports';
 import { compact, describe, listNames, optionalText, requireText } from '../validate';
-import { releaseLabel } from './ReleaseManager';
+import { releaseCalendarEvent, releaseLabel } from './ReleaseManager';
 
 /** Runs a deployment's pipeline; DeploymentPipelineManager registers itself through `setExecutor`. */
 export interface DeploymentExecutor {
@@ -559,6 +559,8 @@ export class EnvironmentPromotionManager {
       if (release && lastEnv && lastEnv.name === after.environment && release.status === 'in_progress') {
         const deployed: Release = { ...release, status: 'deployed', actualEnd: release.actualEnd ?? now, updatedAt: now };
         await r.releases.update(deployed);
+        // The calendar event says the release's status: it follows, as ReleaseManager's own changes do.
+        await r.calendar.upsert(releaseCalendarEvent(deployed, now));
         await this.auditor.record(r, actor, 'release.status.deployed', 'release', release.id, release, deployed);
       }
     }
@@ -774,6 +776,7 @@ export class EnvironmentPromotionManager {
     if (release.status === 'planned') {
       const started: Release = { ...release, status: 'in_progress', actualStart: release.actualStart ?? now, updatedAt: now };
       await r.releases.update(started);
+      await r.calendar.upsert(releaseCalendarEvent(started, now));
       await this.auditor.record(r, actor, 'release.status.in_progress', 'release', release.id, release, started);
     }
     return deployment;
