@@ -266,6 +266,11 @@ export interface Approval {
 export interface PromotionOptions {
   /** Skips the order, freeze and approval checks (never the in-progress or release-status ones); audited with the reason. */
   override?: { reason: string };
+  /**
+   * Extra environment variables for the pipeline run the deployment starts (blue-green's COLOR).
+   * Names [A-Z_][A-Z0-9_]*, values text; the run's own variables (RELEASE_ID, …) cannot be replaced.
+   */
+  pipelineEnv?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- pipelines

@@ -542,7 +542,11 @@ export interface ColourDeployer {
 
 /** Argo's scale-down: called `scaleDownDelaySeconds` after promotion for the old colour. */
 export interface ColourScaler {
-  scaleDown(request: { releaseId: string; environment: string; colour: Colour; signal: AbortSignal }): Promise<{ ok: boolean; summary: string }>;
+  /**
+   * `skipped`: nothing is configured to scale down in this environment; the old colour stays up
+   * (and a rollback stays possible), so the rollout is not marked scaled down.
+   */
+  scaleDown(request: { releaseId: string; environment: string; colour: Colour; signal: AbortSignal }): Promise<{ ok: boolean; summary: string; skipped?: boolean }>;
 }
 
 export interface ErrorRateBreach {

@@ -844,6 +844,11 @@ export class BlueGreenDeploymentManager {
       } catch (err) {
         result = { ok: false, summary: errorText(err) };
       }
+      if (result.ok && 'skipped' in result && result.skipped) {
+        // Nothing to scale down here: the old colour stays up, so rollback stays possible.
+        await this.transition(rec.id, undefined, AUTOMATIC_ACTOR, { scaleDownAt: undefined, reason: `${colour} left running: ${result.summary}` }, 'blue_green.scale_down_skipped');
+        return;
+      }
       await this.transition(rec.id, undefined, AUTOMATIC_ACTOR, result.ok
         ? { scaledDownAt: this.deps.clock.now(), scaleDownError: undefined }
         : { scaleDownError: `scaling down ${colour} failed: ${result.summary}` }, 'blue_green.scale_down');

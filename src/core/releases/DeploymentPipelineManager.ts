@@ -314,8 +314,8 @@ export class DeploymentPipelineManager implements DeploymentExecutor {
     this.checkTrust(p.name, p.steps);
   }
 
-  start(deploymentId: string, pipelineId: string): Promise<PipelineRun> {
-    return this.startRun(deploymentId, pipelineId);
+  start(deploymentId: string, pipelineId: string, options?: StartRunOptions): Promise<PipelineRun> {
+    return this.startRun(deploymentId, pipelineId, options);
   }
 
   /**

@@ -27,7 +27,7 @@ export interface DeploymentExecutor {
   /** Throws a RefusedError when the pipeline cannot run here (untrusted workspace), before anything is written. */
   preflight(pipelineId: string): Promise<void>;
   /** Records a run for the deployment (which goes in progress) and executes it in the background. */
-  start(deploymentId: string, pipelineId: string): Promise<unknown>;
+  start(deploymentId: string, pipelineId: string, options?: { env?: Record<string, string> }): Promise<unknown>;
 }
 
 export interface EnvironmentPromotionManagerDeps {
@@ -346,6 +346,7 @@ export class EnvironmentPromotionManager {
    */
   async promoteToEnvironment(releaseId: string, targetEnvironment: string, pipelineId?: string, options: PromotionOptions = {}): Promise<Deployment> {
     const override = checkOverride(options);
+    const pipelineEnv = checkPipelineEnv(options);
     if (pipelineId !== undefined) requireText('pipelineId', pipelineId, { max: 200 });
     await this.ensureDefaults();
     const actor = await this.identity.currentUser();
@@ -372,7 +373,7 @@ export class EnvironmentPromotionManager {
         override: override ? { reason: override, skipped: soft } : undefined,
       });
     });
-    return this.started(deployment);
+    return this.started(deployment, pipelineEnv);
   }
 
   /** Deploys again the release running in `environment` (or `options.releaseId`, which must have run there). */
@@ -387,6 +388,7 @@ export class EnvironmentPromotionManager {
 
   private async deployAgain(environment: string, options: RedeployOptions, kind: 'redeploy' | 'rollback'): Promise<Deployment> {
     const override = checkOverride(options);
+    const pipelineEnv = checkPipelineEnv(options);
     if (options.pipelineId !== undefined) requireText('pipelineId', options.pipelineId, { max: 200 });
     await this.ensureDefaults();
     const actor = await this.identity.currentUser();
@@ -434,7 +436,7 @@ export class EnvironmentPromotionManager {
         override: override ? { reason: override, skipped: soft } : undefined,
       });
     });
-    return this.started(deployment);
+    return this.started(deployment, pipelineEnv);
   }
 
   /** Every environment in order with this release's state there and whether it can be promoted to now (and if not, why). */
@@ -783,9 +785,9 @@ export class EnvironmentPromotionManager {
   }
 
   /** Starts the pipeline of a new deployment, when it has one and an executor is attached. */
-  private async started(deployment: Deployment): Promise<Deployment> {
+  private async started(deployment: Deployment, pipelineEnv?: Record<string, string>): Promise<Deployment> {
     if (!deployment.pipelineId || !this.executor) return deployment;
-    await this.executor.start(deployment.id, deployment.pipelineId);
+    await this.executor.start(deployment.id, deployment.pipelineId, pipelineEnv ? { env: pipelineEnv } : undefined);
     return (await this.getDeployment(deployment.id)) ?? deployment;
   }
 }
@@ -810,6 +812,18 @@ function checkOverride(options: PromotionOptions): string | undefined {
   }
   if (options.override.reason === undefined) throw new ValidationError('override.reason', 'is required: say why the checks are skipped');
   return requireText('override.reason', options.override.reason, { max: 2000, multiline: true }).trim();
+}
+
+/** Shape only, before anything is written; the pipeline engine checks the names it reserves. */
+function checkPipelineEnv(options: PromotionOptions): Record<string, string> | undefined {
+  const env = options.pipelineEnv as unknown;
+  if (env === undefined) return undefined;
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw new ValidationError('pipelineEnv', `expected an object of NAME: value, got ${describe(env)}`);
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new ValidationError(`pipelineEnv.${name}`, 'is not a variable name: use capital letters, digits and _ (not first a digit)');
+    if (typeof value !== 'string' || value.includes('\0')) throw new ValidationError(`pipelineEnv.${name}`, `expected text without NUL, got ${describe(value)}`);
+  }
+  return { ...(env as Record<string, string>) };
 }
 
 function checkUpdates(u: EnvironmentUpdates): EnvironmentUpdates {

@@ -1,0 +1,104 @@
+// Blue-green's ColourDeployer over the environment's pipeline. Deploying the preview colour IS a
+// deployment of the release to that environment, so it gets a deployment record like a promotion:
+// the promotion rules apply (order, freeze windows, approval of protected environments), the
+// Environments tree and the DORA metrics see it, and the pipeline run carries COLOR in the
+// environment of every step. When the release already ran there (a rollout set up again after an
+// abort or a rollback) it is a redeploy of that release instead, which checks the freeze only.
+// The record completes when the preview colour is deployed; when the rollout then ends without
+// the new colour carrying the traffic (aborted, rolled back), the record is marked rolled back.
+import type { BlueGreenStatus } from './blueGreen';
+import { RefusedError, type Deployment, type Environment, type PipelineRun, type PipelineRunStatus, type PromotionOptions } from './model';
+import type { ColourDeployRequest, ColourDeployResult, ColourDeployer, UnitOfWork } from './ports';
+
+/** What the deployer needs of EnvironmentPromotionManager. */
+export interface ColourPromotions {
+  getEnvironment(name: string): Promise<Environment>;
+  promoteToEnvironment(releaseId: string, environment: string, pipelineId?: string, options?: PromotionOptions): Promise<Deployment>;
+  redeploy(environment: string, options?: PromotionOptions & { releaseId?: string; pipelineId?: string }): Promise<Deployment>;
+  transitionDeployment(deploymentId: string, to: 'rolled_back', note?: string): Promise<Deployment>;
+}
+
+/** What the deployer needs of DeploymentPipelineManager. */
+export interface ColourPipelineRuns {
+  onOutput(listener: (e: { runId: string; stepName: string; text: string }) => void): { dispose(): void };
+  listRuns(query: { deploymentId?: string; limit?: number }): Promise<PipelineRun[]>;
+  waitForRun(runId: string, statuses?: PipelineRunStatus[]): Promise<PipelineRun>;
+  cancelRun(runId: string): Promise<PipelineRun>;
+}
+
+export interface PipelineColourDeployerDeps {
+  uow: UnitOfWork;
+  promotions: ColourPromotions;
+  pipelines: ColourPipelineRuns;
+}
+
+export class PipelineColourDeployer implements ColourDeployer {
+  constructor(private readonly deps: PipelineColourDeployerDeps) {}
+
+  /** Refuses early (before a rollout record exists) when the environment has no pipeline to deploy with. */
+  async preflight(environment: string): Promise<void> {
+    const env = await this.deps.promotions.getEnvironment(environment);
+    if (!env.pipelineId) throw new RefusedError(noPipeline(env.name));
+  }
+
+  async deploy(req: ColourDeployRequest): Promise<ColourDeployResult> {
+    const env = await this.deps.promotions.getEnvironment(req.environment);
+    if (!env.pipelineId) return { ok: false, summary: noPipeline(env.name) };
+    // Output that arrives before the run's id is known is kept, then passed on in order.
+    let runId: string | undefined;
+    const early: { runId: string; text: string }[] = [];
+    const sub = this.deps.pipelines.onOutput((e) => {
+      if (runId === undefined) early.push({ runId: e.runId, text: e.text });
+      else if (e.runId === runId) req.onOutput(e.text);
+    });
+    try {
+      const ranBefore = await this.deps.uow.read((r) =>
+        r.deployments.list({ releaseId: req.releaseId, environment: env.name, status: ['completed', 'rolled_back'], limit: 1 }));
+      const pipelineEnv = { ...req.env };
+      const deployment = ranBefore.length
+        ? await this.deps.promotions.redeploy(env.name, { releaseId: req.releaseId, pipelineEnv })
+        : await this.deps.promotions.promoteToEnvironment(req.releaseId, env.name, undefined, { pipelineEnv });
+      const run = (await this.deps.pipelines.listRuns({ deploymentId: deployment.id, limit: 1 }))[0];
+      if (!run) return { ok: false, summary: `no pipeline run started for the deployment to ${env.name}`, deploymentId: deployment.id };
+      runId = run.id;
+      for (const e of early.splice(0)) if (e.runId === runId) req.onOutput(e.text);
+      const onAbort = () => void this.deps.pipelines.cancelRun(run.id).catch(() => undefined);
+      if (req.signal.aborted) onAbort();
+      else req.signal.addEventListener('abort', onAbort, { once: true });
+      let done: PipelineRun;
+      try {
+        done = await this.deps.pipelines.waitForRun(run.id);
+      } finally {
+        req.signal.removeEventListener('abort', onAbort);
+      }
+      return { ok: done.status === 'succeeded', summary: runSummary(done, req), deploymentId: deployment.id };
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  /**
+   * Called on every rollout change: a rollout that ended with the old colour carrying the traffic
+   * marks its (completed) deployment rolled back, so the environment shows what really serves.
+   */
+  async rolloutChanged(status: Pick<BlueGreenStatus, 'state' | 'deploymentId' | 'reason' | 'previewColour' | 'version'>): Promise<Deployment | undefined> {
+    if (!status.deploymentId || (status.state !== 'aborted' && status.state !== 'rolled_back')) return undefined;
+    const d = await this.deps.uow.read((r) => r.deployments.get(status.deploymentId as string));
+    if (d?.status !== 'completed') return undefined;
+    const what = status.state === 'aborted' ? 'aborted' : 'rolled back';
+    return this.deps.promotions.transitionDeployment(d.id, 'rolled_back', `blue-green rollout of ${status.version} ${what}${status.reason ? `: ${status.reason}` : ''}`);
+  }
+}
+
+function noPipeline(environment: string): string {
+  return `${environment} has no pipeline: blue-green deploys the new version to the idle colour by running the environment's pipeline with COLOR set; choose a pipeline for ${environment} first`;
+}
+
+function runSummary(run: PipelineRun, req: ColourDeployRequest): string {
+  const where = `pipeline '${run.pipelineName}'`;
+  if (run.status === 'succeeded') return `${where} deployed ${req.version} to ${req.colour} (${run.steps.length} step${run.steps.length === 1 ? '' : 's'})`;
+  const failed = run.steps.find((s) => s.status === 'failed') ?? run.steps[run.currentStep];
+  const last = failed?.log.trim().split('\n').pop();
+  const step = failed ? ` at step '${failed.name}'` : '';
+  return `${where} ${run.status.replace('_', ' ')}${step}${run.interruption ? `: ${run.interruption.reason}` : last ? `: ${last}` : ''}`;
+}
