@@ -6,11 +6,19 @@ import { Commands } from './vscode/commandIds';
 import { registerCommands, showError } from './vscode/commands';
 import { Config } from './vscode/config';
 import { DashboardPanels, type DashboardInfo } from './vscode/dashboardPanel';
+import { DiscoveryDiagnostics } from './vscode/discoveryDiagnostics';
 import { EnvironmentsTreeProvider } from './vscode/environmentTree';
+import { registerPipelineSchema } from './vscode/pipelineHost';
 import { ReleasesTreeProvider } from './vscode/releaseTree';
+import { ReleaseNotesFileSystem } from './vscode/notesDocuments';
+import { trainNotices } from './vscode/planningSession';
+import { TrainCountdownStatusBar, type CountdownState } from './vscode/trainStatusBar';
+import { TRAINS_VIEW_ID, TrainsTreeProvider, type TrainTreeNode } from './vscode/trainTree';
 import { ReleaseStatusBar, type StatusBarState } from './vscode/statusBar';
 import type { HostToWebview } from './shared/protocol';
+import { storageState, type StorageState } from './vscode/storageState';
 import type { TreeNode } from './vscode/treeNodes';
+import { trafficNotices } from './vscode/trafficSession';
 import { Sessions, type FolderCore } from './vscode/workspaceSession';
 
 /** What activate() returns: the extension's API object. `testing` is for the integration tests. */
@@ -22,9 +30,19 @@ export interface ReleaseManagerApi {
     releasesTree: vscode.TreeDataProvider<TreeNode>;
     environmentsTree: vscode.TreeDataProvider<TreeNode>;
     statusBar(): StatusBarState;
+    /** The Release Trains view (issue 7): trains → departures → checkpoints. */
+    trainsTree: vscode.TreeDataProvider<TrainTreeNode>;
+    /** The train countdown item ("code freeze in 2d"). */
+    trainCountdown(): CountdownState;
+    /** The release-train notifications shown so far ("Release 1.5.0 created by train 'Monthly'."). */
+    trainNotices(): string[];
+    /** The blue-green notifications shown so far (automatic rollbacks with their figures, reconciliations). */
+    trafficNotices(): string[];
     dashboards(): DashboardInfo[];
     /** Delivers `raw` to a release's open dashboard as if its webview sent it; resolves with the host's answers. */
     sendFromWebview(releaseId: string, raw: unknown): Promise<HostToWebview[]>;
+    /** A folder's database as stored (journal sequence, audit count, file stamps): proves what was not written. */
+    storage(folder?: string): Promise<StorageState>;
     /** Resolves when the last change has reached the trees, the status bar and open dashboards. */
     settled(): Promise<void>;
   };
@@ -53,16 +71,26 @@ export class Container implements vscode.Disposable {
     const environmentsTree = own(new EnvironmentsTreeProvider(sessions));
     const statusBar = own(new ReleaseStatusBar(sessions, log));
     const dashboards = own(new DashboardPanels(sessions, context.extensionUri, log));
-    const discoveryDiagnostics = own(vscode.languages.createDiagnosticCollection('releaseManager.discovery'));
+    const discoveryDiagnostics = own(new DiscoveryDiagnostics(own(vscode.languages.createDiagnosticCollection('releaseManager.discovery')), log));
     own(vscode.window.createTreeView('releaseManager.releases', { treeDataProvider: releasesTree, showCollapseAll: true }));
     own(vscode.window.createTreeView('releaseManager.environments', { treeDataProvider: environmentsTree }));
+    // `$schema` of .vscode/release-pipelines.json (release-manager:/schemas/…) resolves to the bundled schema.
+    own(registerPipelineSchema(context.extensionUri));
+    const trainsTree = own(new TrainsTreeProvider(sessions));
+    trainsTree.attach(own(vscode.window.createTreeView(TRAINS_VIEW_ID, { treeDataProvider: trainsTree })));
+    const trainCountdown = own(new TrainCountdownStatusBar(sessions, config, log));
+    own(new ReleaseNotesFileSystem(sessions));
+    own(config.onDidChange((e) => {
+      if (e.affects('countdownDays')) void trainCountdown.update();
+    }));
 
     const refresh = () => {
       if (this.disposed) return;
       releasesTree.refresh();
       environmentsTree.refresh();
+      trainsTree.refresh();
       this.updateViewState();
-      this.refreshing = Promise.all([statusBar.update(), dashboards.refreshAll()]).then(() => undefined);
+      this.refreshing = Promise.all([statusBar.update(), trainCountdown.update(), dashboards.refreshAll()]).then(() => undefined);
     };
     for (const d of registerCommands({
       sessions,
@@ -88,12 +116,17 @@ export class Container implements vscode.Disposable {
         releasesTree,
         environmentsTree,
         statusBar: () => statusBar.current(),
+        trainsTree,
+        trainCountdown: () => trainCountdown.current(),
+        trainNotices: () => [...trainNotices],
+        trafficNotices: () => [...trafficNotices],
         dashboards: () => dashboards.list(),
         sendFromWebview: async (releaseId, raw) => {
           const panel = dashboards.find(releaseId);
           if (!panel) throw new Error(`no dashboard is open for release ${releaseId}`);
           return panel.receiveForTest(raw);
         },
+        storage: async (folder) => storageState(await this.api.core(folder)),
         settled: async () => {
           await sessions.settled();
           await this.refreshing;
@@ -103,6 +136,7 @@ export class Container implements vscode.Disposable {
 
     this.updateViewState();
     sessions.start();
+    discoveryDiagnostics.start();
     log.info(`activated (${vscode.workspace.workspaceFolders?.length ?? 0} folder(s)); commands: ${Object.keys(Commands).length}`);
   }
 

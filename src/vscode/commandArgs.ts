@@ -2,7 +2,7 @@
 // extensions, keybindings). Checked here for shape — an object, known keys, the right types — before
 // anything runs; the managers then check the values with their own validators. Pure (no 'vscode').
 import { ValidationError } from '../core/model';
-import { describe } from '../core/validate';
+import { describe, keyName } from '../core/validate';
 import { DASHBOARD_TABS, type DashboardTab } from '../shared/protocol';
 
 export interface FolderArgs {
@@ -39,27 +39,33 @@ export interface ExportCalendarArgs extends FolderArgs {
   path?: string;
 }
 export interface AddServiceArgs extends FolderArgs {
-  name: string;
+  /** Without a name (only `folder`), the command prompts for everything in that folder. */
+  name?: string;
   path?: string;
   deployCommand?: string;
+  rollbackCommand?: string;
   healthCheckUrl?: string;
   dependencies?: string[];
 }
 export interface EditServiceArgs extends FolderArgs {
   name: string;
-  /** Fields as ServiceCatalog.updateService takes them. */
-  changes: Record<string, unknown>;
+  /** Fields as ServiceCatalog.updateService takes them. Without changes, the command prompts for what to change. */
+  changes?: Record<string, unknown>;
 }
 export interface RemoveServiceArgs extends FolderArgs {
   name: string;
+}
+export interface DeploymentOrderArgs extends ReleaseRefArgs {
+  /** Where to deploy: dependencies outside the release count as ready only where they run. Default: where the release goes next. */
+  environment?: string;
 }
 export interface DiscoverServicesArgs extends FolderArgs {
   /** Names of proposed services to add (edges between accepted or known services come along); default: none. */
   accept: string[] | 'all';
 }
 
-type Kind = 'string' | 'string[]' | 'object' | 'tab' | 'accept';
-type Spec = Record<string, { kind: Kind; required?: boolean }>;
+type Kind = 'string' | 'string[]' | 'object' | 'tab' | 'accept' | 'boolean' | 'number' | 'list';
+export type Spec = Record<string, { kind: Kind; required?: boolean }>;
 
 const folder = { folder: { kind: 'string' as const } };
 const releaseRef = { ...folder, releaseId: { kind: 'string' as const, required: true } };
@@ -82,15 +88,17 @@ export const ARG_SPECS = {
   exportCalendar: { ...folder, path: { kind: 'string' } },
   addService: {
     ...folder,
-    name: { kind: 'string', required: true },
+    name: { kind: 'string' },
     path: { kind: 'string' },
     deployCommand: { kind: 'string' },
+    rollbackCommand: { kind: 'string' },
     healthCheckUrl: { kind: 'string' },
     dependencies: { kind: 'string[]' },
   },
-  editService: { ...folder, name: { kind: 'string', required: true }, changes: { kind: 'object', required: true } },
+  editService: { ...folder, name: { kind: 'string', required: true }, changes: { kind: 'object' } },
   removeService: { ...folder, name: { kind: 'string', required: true } },
   discoverServices: { ...folder, accept: { kind: 'accept', required: true } },
+  deploymentOrder: { ...releaseRef, environment: { kind: 'string' } },
   folderOnly: folder,
 } satisfies Record<string, Spec>;
 
@@ -99,12 +107,13 @@ export const ARG_SPECS = {
  * are refused with a ValidationError naming `arguments.<key>`.
  */
 export function checkArgs<T>(spec: Spec, value: unknown): T {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError('arguments', `expected an object, got ${describe(value)}`);
-  }
-  const v = value as Record<string, unknown>;
+  const v = plainCopy(value);
   for (const key of Object.keys(v)) {
-    if (!(key in spec)) throw new ValidationError(`arguments.${key}`, `is not an argument of this command (arguments: ${Object.keys(spec).join(', ')})`);
+    // hasOwn, not `in`: 'constructor' or '__proto__' are in every object literal's prototype chain.
+    if (!Object.prototype.hasOwnProperty.call(spec, key)) {
+      const known = Object.keys(spec);
+      throw new ValidationError(`arguments.${keyName(key)}`, `is not an argument of this command (${known.length ? `arguments: ${known.join(', ')}` : 'it takes none'})`);
+    }
   }
   for (const [key, { kind, required }] of Object.entries(spec)) {
     const x = v[key];
@@ -129,9 +138,47 @@ export function checkArgs<T>(spec: Spec, value: unknown): T {
       case 'accept':
         if (x !== 'all' && (!Array.isArray(x) || x.some((e) => typeof e !== 'string'))) throw bad("'all' or a list of service names");
         break;
+      case 'boolean':
+        if (typeof x !== 'boolean') throw bad('true or false');
+        break;
+      case 'number':
+        if (typeof x !== 'number' || !Number.isFinite(x)) throw bad('a number');
+        break;
+      case 'list':
+        if (!Array.isArray(x)) throw bad('a list');
+        break;
     }
   }
   return v as T;
+}
+
+/**
+ * The argument's own data properties, copied into a fresh object that the command then reads. Other
+ * extensions call commands in-process, so refused here is what JSON cannot carry and what could
+ * change between this check and its use: class instances and inherited keys, getters, proxies.
+ */
+function plainCopy(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError('arguments', `expected an object, got ${describe(value)}`);
+  }
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new ValidationError('arguments', `expected a plain object ({ "key": value, … }), got ${Object.prototype.toString.call(value).slice(8, -1) || 'an object'} with a prototype`);
+    }
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const d = Object.getOwnPropertyDescriptor(value, key);
+      if (!d) continue;
+      if (!('value' in d)) throw new ValidationError(`arguments.${keyName(key)}`, 'must be a value, not a getter');
+      // defineProperty, so that an own '__proto__' key stays a key (and is then refused as unknown).
+      Object.defineProperty(copy, key, { value: d.value, enumerable: true, writable: true, configurable: true });
+    }
+    return copy;
+  } catch (e) {
+    if (e instanceof ValidationError) throw e;
+    throw new ValidationError('arguments', `could not be read (${e instanceof Error ? e.message.slice(0, 100) : 'not an ordinary object'})`);
+  }
 }
 
 /**
@@ -148,14 +195,14 @@ export function parseDateInput(field: string, text: string): Date | undefined {
     d = new Date(y, mo - 1, da, h, mi);
     // new Date rolls 2026-02-31 over into March: refuse instead.
     if (d.getFullYear() !== y || d.getMonth() !== mo - 1 || d.getDate() !== da || h > 23 || mi > 59) {
-      throw new ValidationError(field, `'${t}' is not a calendar date and time`);
+      throw new ValidationError(field, `${describe(t)} is not a calendar date and time`);
     }
   } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(t)) {
     d = new Date(t);
   } else {
-    throw new ValidationError(field, `'${t}' is not a date: type e.g. 2026-12-01 or 2026-12-01 14:30`);
+    throw new ValidationError(field, `${describe(t)} is not a date: type e.g. 2026-12-01 or 2026-12-01 14:30`);
   }
-  if (Number.isNaN(d.getTime())) throw new ValidationError(field, `'${t}' is not a calendar date and time`);
+  if (Number.isNaN(d.getTime())) throw new ValidationError(field, `${describe(t)} is not a calendar date and time`);
   return d;
 }
 

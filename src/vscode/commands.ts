@@ -6,12 +6,19 @@ import * as vscode from 'vscode';
 import { Commands, type CommandId } from './commandIds';
 import type { Config } from './config';
 import type { DashboardPanels } from './dashboardPanel';
+import type { DiscoveryDiagnostics } from './discoveryDiagnostics';
 import { userMessage } from './errors';
+import { PLANNING_HANDLERS } from './planningHandlers';
+import { PROMOTION_HANDLERS } from './promotionHandlers';
 import { Cancelled } from './prompts';
 import { assessRisk, cancelRelease, createRelease, exportCalendar, openDashboard, postMessage, updateRelease } from './releaseCommands';
 import { addService, discover, editService, removeService } from './serviceCommands';
+import { deploymentOrder } from './orderCommands';
+import { TRAFFIC_HANDLERS } from './trafficCommands';
 import { ValidationError } from '../core/model';
+import { checkArgs } from './commandArgs';
 import { isTreeNode, MoreNode } from './treeNodes';
+import { isTrainTreeNode } from './trainTree';
 import type { Sessions } from './workspaceSession';
 
 export interface CommandContext {
@@ -19,7 +26,8 @@ export interface CommandContext {
   dashboards: DashboardPanels;
   config: Config;
   log: vscode.LogOutputChannel;
-  discoveryDiagnostics: vscode.DiagnosticCollection;
+  /** Discovery's problems in the Problems panel (also refreshed when compose files change). */
+  discoveryDiagnostics: Pick<DiscoveryDiagnostics, 'publish'>;
   refreshViews(): void;
   /** The Releases tree's "Show more" row. */
   showMoreReleases(node: MoreNode): void;
@@ -41,13 +49,28 @@ const HANDLERS: Record<CommandId, Handler> = {
   [Commands.editService]: editService,
   [Commands.removeService]: removeService,
   [Commands.discoverServices]: discover,
-  [Commands.refreshViews]: async (ctx) => ctx.refreshViews(),
+  [Commands.deploymentOrder]: deploymentOrder,
+  [Commands.refreshViews]: async (ctx, arg) => {
+    noArguments(arg);
+    ctx.refreshViews();
+  },
   [Commands.showMoreReleases]: async (ctx, arg) => {
     if (!(arg instanceof MoreNode)) throw new ValidationError('arguments', 'run from the "Show more" row of a release group');
     ctx.showMoreReleases(arg);
   },
-  [Commands.showLog]: async (ctx) => ctx.log.show(true),
+  [Commands.showLog]: async (ctx, arg) => {
+    noArguments(arg);
+    ctx.log.show(true);
+  },
+  ...PLANNING_HANDLERS,
+  ...TRAFFIC_HANDLERS,
+  ...PROMOTION_HANDLERS,
 };
+
+/** For commands that take nothing: code that passes something is told so instead of being ignored (`{}` is fine). */
+function noArguments(arg: unknown): void {
+  if (arg !== undefined && !isTreeNode(arg) && !isTrainTreeNode(arg)) checkArgs({}, arg);
+}
 
 export function showError(e: unknown, log: vscode.LogOutputChannel, id?: string): void {
   const um = userMessage(e);
@@ -68,7 +91,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         if (e instanceof Cancelled) return undefined;
         showError(e, ctx.log, id);
         // Called by code (an argument that is not a tree node): the caller gets the rejection too.
-        if (arg !== undefined && !isTreeNode(arg)) throw e;
+        if (arg !== undefined && !isTreeNode(arg) && !isTrainTreeNode(arg)) throw e;
         return undefined;
       }
     }),

@@ -7,11 +7,16 @@ export const SETTINGS = {
   databasePath: 'releaseManager.databasePath',
   calendarPath: 'releaseManager.calendar.path',
   keepCalendarUpdated: 'releaseManager.calendar.keepUpdated',
+  tagOnProduction: 'releaseManager.git.tagOnProduction',
+  countdownDays: 'releaseManager.trains.countdownDays',
+  deployConcurrency: 'releaseManager.deploy.concurrency',
 } as const;
 
 export const DEFAULTS = {
   databasePath: '.vscode/release-manager.sqlite',
   calendarPath: '.vscode/releases.ics',
+  countdownDays: 3,
+  deployConcurrency: 4,
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -41,6 +46,23 @@ export class Config implements vscode.Disposable {
   /** The calendar file kept up to date, and where "Export Release Calendar" proposes to write. */
   calendarPath(folder: vscode.WorkspaceFolder): string {
     return this.resolve(folder, this.text(folder, 'calendarPath'), DEFAULTS.calendarPath);
+  }
+
+  /** Services deployed at once within a wave by a pipeline's deployServices step (1–64; out of range or not a whole number: the default). */
+  deployConcurrency(folder: vscode.WorkspaceFolder): number {
+    const v = vscode.workspace.getConfiguration(undefined, folder.uri).get<unknown>(SETTINGS.deployConcurrency);
+    return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 64 ? v : DEFAULTS.deployConcurrency;
+  }
+
+  /** Whether a release that reaches production gets the annotated tag v<version> (default off). */
+  tagOnProduction(folder: vscode.WorkspaceFolder): boolean {
+    return vscode.workspace.getConfiguration(undefined, folder.uri).get<boolean>(SETTINGS.tagOnProduction) === true;
+  }
+
+  /** How many days ahead a train checkpoint shows its countdown in the status bar (0: never). */
+  countdownDays(): number {
+    const v = vscode.workspace.getConfiguration().get<unknown>(SETTINGS.countdownDays);
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, 366) : DEFAULTS.countdownDays;
   }
 
   private text(folder: vscode.WorkspaceFolder, key: 'databasePath' | 'calendarPath'): string {

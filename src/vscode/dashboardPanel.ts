@@ -6,8 +6,13 @@ import * as vscode from 'vscode';
 import { NotFoundError, RefusedError } from '../core/model';
 import { parseWebviewMessage } from '../shared/messageValidation';
 import { DASHBOARD_TABS, DASHBOARD_VIEW_TYPE, type DashboardSnapshot, type DashboardTab, type HostToWebview, type WebviewToHost } from '../shared/protocol';
+import { Commands } from './commandIds';
 import { loadDashboardSnapshot } from './dashboardModel';
+import { handlePipelineTabMessage, loadPipelinesView, PipelineOutputRelay } from './pipelineDashboard';
+import { DashboardTraffic, type TrafficFeedInfo } from './dashboardTraffic';
+import { loadServiceGraph } from './serviceGraphModel';
 import { userMessage } from './errors';
+import { handlePlanningMessage, isPlanningMessage, loadPlanningSections } from './planningDashboard';
 import type { Sessions, WorkspaceSession } from './workspaceSession';
 
 export interface DashboardInfo {
@@ -19,6 +24,8 @@ export interface DashboardInfo {
   /** The last snapshot sent (tests compare it with what they changed). */
   snapshot?: DashboardSnapshot;
   cspViolations: number;
+  /** The Traffic tab's feed: whether it polls, and the last view it sent. */
+  traffic: TrafficFeedInfo;
 }
 
 interface PanelDeps {
@@ -128,9 +135,14 @@ export class DashboardPanel {
   private cspViolations = 0;
   /** The last messages sent (receiveForTest reads them). */
   private readonly recent: HostToWebview[] = [];
+  /** Messages sent so far: receiveForTest counts its answers by it (`recent` keeps only the last 20). */
+  private sent = 0;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly traffic: DashboardTraffic;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
+  /** Live output of this release's pipeline runs (Pipeline tab); dropped while the webview is not ready. */
+  private readonly pipelineOutput: PipelineOutputRelay;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -146,7 +158,17 @@ export class DashboardPanel {
       dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'releases-dark.svg'),
     };
     panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, { releaseId, folder, tab: initialTab });
+    // Polls the rollout only while this panel shows the Traffic tab.
+    this.traffic = new DashboardTraffic({ releaseId, core: () => this.session().core(), visible: () => panel.visible && this.ready, post: (m) => this.post(m), log: deps.log });
+    this.pipelineOutput = new PipelineOutputRelay(releaseId, (m) => {
+      if (this.ready) this.send(m);
+    });
     this.disposables.push(
+      this.traffic,
+      this.pipelineOutput,
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.traffic.stop();
+      }),
       panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
       // A hidden webview's document is destroyed (no retainContextWhenHidden): it says ready again when shown.
       panel.onDidChangeViewState(() => {
@@ -168,6 +190,7 @@ export class DashboardPanel {
       ready: this.ready,
       snapshot: this.snapshot,
       cspViolations: this.cspViolations,
+      traffic: this.traffic.info(),
     };
   }
 
@@ -213,6 +236,22 @@ export class DashboardPanel {
         this.send({ type: 'dashboard/unavailable', message: `Release ${this.releaseId} no longer exists in ${session.name}.` });
         return;
       }
+      // The Services tab's graph; a failure here leaves the rest of the dashboard working.
+      try {
+        const graph = await loadServiceGraph(core, this.releaseId);
+        if (graph) snapshot.serviceGraph = graph;
+      } catch (e) {
+        this.deps.log.error(`dashboard ${this.releaseId}: service graph: ${(e as Error).stack ?? e}`);
+      }
+      // Promotion and Pipeline tabs (issue 4): this release's runs and the environments' settings.
+      try {
+        snapshot.pipelines = await loadPipelinesView(core, this.releaseId);
+        this.pipelineOutput.attach(core);
+      } catch (e) {
+        this.deps.log.error(`dashboard ${this.releaseId}: pipelines: ${(e as Error).stack ?? e}`);
+      }
+      // Roadmap and Metrics tabs (issue 7); each part that fails is left out and logged.
+      Object.assign(snapshot, await loadPlanningSections(core, this.releaseId, this.deps.log));
       this.snapshot = snapshot;
       this.panel.title = `Release ${snapshot.release.version}`;
       this.send({ type: 'dashboard/snapshot', snapshot });
@@ -228,6 +267,7 @@ export class DashboardPanel {
   }
 
   private send(message: HostToWebview): void {
+    this.sent++;
     this.recent.push(message);
     if (this.recent.length > 20) this.recent.shift();
     void this.panel.webview.postMessage(message).then(undefined, () => undefined);
@@ -238,9 +278,10 @@ export class DashboardPanel {
    * the host answered, so the validation path runs in the real extension host.
    */
   async receiveForTest(raw: unknown): Promise<HostToWebview[]> {
-    const from = this.recent.length;
+    const from = this.sent;
     await this.receive(raw);
-    return this.recent.slice(from);
+    const answers = Math.min(this.sent - from, this.recent.length);
+    return answers ? this.recent.slice(-answers) : [];
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -251,12 +292,22 @@ export class DashboardPanel {
       return;
     }
     const m: WebviewToHost = parsed.message;
+    if (isPlanningMessage(m)) {
+      return this.request(m.requestId, async () => {
+        const session = this.session();
+        await handlePlanningMessage(session, await session.core(), this.releaseId, m);
+      });
+    }
     switch (m.type) {
       case 'webview/ready':
         this.ready = true;
         await this.refresh(); // the full snapshot first, then whatever waited
         for (const q of this.queue.splice(0)) this.send(q);
         return;
+      case 'traffic/watch':
+        return this.traffic.watch(m.watching, m.environment);
+      case 'traffic/action':
+        return this.traffic.action(m.requestId, m.action, m.environment);
       case 'webview/cspViolation':
         this.cspViolations++;
         this.deps.log.error(`dashboard: Content-Security-Policy blocked ${m.blockedUri || 'inline code'} (${m.directive})`);
@@ -273,6 +324,31 @@ export class DashboardPanel {
           const core = await this.session().core();
           await core.releases.assessRisk(this.releaseId);
         });
+      // The service commands prompt in VS Code (quick input), in this dashboard's folder.
+      case 'service/add':
+        return this.request(m.requestId, async () => {
+          await vscode.commands.executeCommand(Commands.addService, { folder: this.session().key });
+        });
+      case 'service/edit':
+        return this.request(m.requestId, async () => {
+          await vscode.commands.executeCommand(Commands.editService, { folder: this.session().key, name: m.name });
+        });
+      case 'service/remove':
+        return this.request(m.requestId, async () => {
+          const folder = this.session().key;
+          const yes = 'Remove';
+          const choice = await vscode.window.showWarningMessage(
+            `Remove service '${m.name}' from the catalog? Releases that already shipped it keep its name.`,
+            { modal: true },
+            yes,
+          );
+          if (choice === yes) await vscode.commands.executeCommand(Commands.removeService, { folder, name: m.name });
+        });
+      // Promotion and Pipeline tabs: refusals come back with the core's text.
+      case 'promotion/promote':
+      case 'promotion/approval':
+      case 'pipeline/action':
+        return this.request(m.requestId, async () => handlePipelineTabMessage(await this.session().core(), this.releaseId, m));
     }
   }
 
@@ -296,6 +372,8 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
+  // Fetched (connect-src) only when the Services graph first lays out, then run as a blob: worker.
+  const elkWorker = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'elk-worker.min.js'));
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -317,7 +395,7 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 <title>Release dashboard</title>
 </head>
 <body>
-<div id="root" data-release-id="${attr(initial.releaseId)}" data-folder="${attr(initial.folder)}" data-tab="${attr(initial.tab)}"></div>
+<div id="root" data-release-id="${attr(initial.releaseId)}" data-folder="${attr(initial.folder)}" data-tab="${attr(initial.tab)}" data-elk-worker="${attr(elkWorker.toString())}"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

@@ -6,7 +6,9 @@ import * as vscode from 'vscode';
 import { CalendarFeed } from '../core/calendarFeed';
 import type { Clock, Identity } from '../core/ports';
 import { systemClock } from '../core/ports';
+import { DependencyAwareDeploymentManager } from '../core/releases/DependencyAwareDeploymentManager';
 import { EnvironmentPromotionManager } from '../core/releases/EnvironmentPromotionManager';
+import type { DeploymentPipelineManager } from '../core/releases/DeploymentPipelineManager';
 import { ReleaseManager } from '../core/releases/ReleaseManager';
 import { ServiceCatalog } from '../core/serviceCatalog';
 import { GitCli, GitIdentity } from '../git/gitCli';
@@ -15,10 +17,14 @@ import { SqlUnitOfWork } from '../storage/sqlRepositories';
 import { atomicTextWriter } from '../storage/textFiles';
 import { Commands } from './commandIds';
 import type { Config } from './config';
+import { FolderPipelines } from './pipelineHost';
+import { PlanningSession, type PlanningManagers } from './planningSession';
 import { derivedPromotionSource, managerPromotionSource, type PromotionSource } from './promotionSource';
+import { TrafficSession, type TrafficManagers } from './trafficSession';
 
 /** The managers of one folder, over its database. */
-export interface FolderCore {
+/** The managers of one folder, over its database (with the planning ones: trains, roadmaps, notes, DORA). */
+export interface FolderCore extends PlanningManagers, TrafficManagers {
   folder: vscode.WorkspaceFolder;
   db: WorkspaceDatabase;
   uow: SqlUnitOfWork;
@@ -28,8 +34,12 @@ export interface FolderCore {
   releases: ReleaseManager;
   catalog: ServiceCatalog;
   environments: EnvironmentPromotionManager;
+  /** Deployment order (waves, readiness) and what runs where: the Services graph. */
+  dependencyOrder: DependencyAwareDeploymentManager;
   /** What the views show of environments and promotion paths. */
   promotion: PromotionSource;
+  /** Pipeline definitions and runs (real processes in the folder, VS Code tasks, the workspace pipeline file). */
+  pipelines: DeploymentPipelineManager;
 }
 
 export type SessionState = 'opening' | 'ready' | 'failed' | 'closed';
@@ -48,7 +58,10 @@ export class WorkspaceSession {
   error: string | undefined;
   readonly dbPath: string;
   private opening: Promise<FolderCore> | undefined;
+  private pipelineHost: FolderPipelines | undefined;
+  private traffic: TrafficSession | undefined;
   private subscription: { dispose(): void } | undefined;
+  private planning: PlanningSession | undefined;
 
   constructor(
     readonly folder: vscode.WorkspaceFolder,
@@ -98,28 +111,44 @@ export class WorkspaceSession {
       const git = new GitCli(this.folder.uri.fsPath);
       const clock = systemClock;
       const environments = new EnvironmentPromotionManager({ uow, clock, identity, git });
+      const pipelineHost = (this.pipelineHost = new FolderPipelines({ folder: this.folder, uow, clock, identity, promotion: environments, config: this.deps.config, log }));
+      const releases = new ReleaseManager({ uow, clock, identity, git, files: atomicTextWriter, nextFreeze: (now) => environments.nextFreeze(now) });
+      const planning = (this.planning = new PlanningSession({ folder: this.folder, uow, clock, identity, git, releases, config: this.deps.config, log, readOnly: () => db.readOnlyReason }));
+      // Blue-green: routers from each environment's router settings, the preview deployed by its pipeline.
+      const traffic = (this.traffic = new TrafficSession({ folder: this.folder, uow, clock, identity, environments, pipelines: pipelineHost.manager, log }));
       const core: FolderCore = {
+        ...planning.managers,
+        ...traffic.managers,
         folder: this.folder,
         db,
         uow,
         clock,
         identity,
         git,
-        releases: new ReleaseManager({ uow, clock, identity, git, files: atomicTextWriter, nextFreeze: (now) => environments.nextFreeze(now) }),
+        releases,
         catalog: new ServiceCatalog(uow, clock, identity),
         environments,
+        dependencyOrder: new DependencyAwareDeploymentManager({ uow }),
         promotion: managerPromotionSource(environments, derivedPromotionSource(uow), (m) => log.warn(`[${this.folder.name}] ${m}`)),
+        pipelines: pipelineHost.manager,
       };
       this.current = core;
       this.subscription = db.onDidChange((change) => {
         // This window's changes only: another window on the same folder updates the file itself.
         if (change.source === 'local' && this.deps.config.keepCalendarUpdated(this.folder)) this.calendarFeed(core).schedule();
+        planning.onDatabaseChange(change);
         this.deps.onChange(this);
       });
       this.state = 'ready';
       log.info(`[${this.folder.name}] opened ${this.dbPath} (schema ${db.schemaVersion}) in ${Date.now() - started} ms`);
       this.reportProblems(db);
       this.deps.onChange(this);
+      // Runs cut off by a closed window are marked interrupted; the pipeline file is read and watched.
+      void pipelineHost.start().catch((e: Error) => log.warn(`[${this.folder.name}] pipelines did not start: ${e.message}`));
+      // A switch cut off by a closed window follows the router's real weights (a notification says so).
+      void traffic.start().catch((e: Error) => log.warn(`[${this.folder.name}] blue-green rollouts not reconciled: ${e.message}`));
+      // Trains catch up what departed while VS Code was closed, then wait on their timer.
+      void planning.start().catch((e: Error) => log.warn(`[${this.folder.name}] release trains did not start: ${e.message}`));
       return core;
     } catch (e) {
       this.state = this.state === 'closed' ? 'closed' : 'failed';
@@ -174,9 +203,18 @@ export class WorkspaceSession {
   async close(): Promise<void> {
     this.state = 'closed';
     this.subscription?.dispose();
+    this.planning?.dispose();
+    this.planning = undefined;
+    // Watchers, timers and rollout operations stop before the pipelines and the database do.
+    this.traffic?.dispose();
+    this.traffic = undefined;
     const core = this.current;
     this.current = undefined;
     if (core) {
+      // Running steps end (their process trees killed) and are recorded before the database closes.
+      // console, not the log: on deactivate the log channel is disposed before the sessions close.
+      await this.pipelineHost?.dispose().catch((e: Error) => console.error(`Release Manager [${this.folder.name}]: pipelines did not stop cleanly: ${e.message}`));
+      this.pipelineHost = undefined;
       const feed = this.feed?.feed;
       this.feed = undefined;
       await feed?.flush().catch((e: Error) => this.deps.log.warn(`[${this.folder.name}] calendar not updated: ${e.message}`));

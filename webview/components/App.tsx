@@ -7,7 +7,12 @@ import { Spinner } from '../ui/Spinner';
 import { Tabs, type TabSpec } from '../ui/Tabs';
 import { ActivityTab } from './ActivityTab';
 import { ConversationTab } from './ConversationTab';
+import { MetricsTab } from './MetricsTab';
+import { NotesTab } from './NotesTab';
 import { OverviewTab } from './OverviewTab';
+import { PipelineTab } from './PipelineTab';
+import { PromotionTab } from './PromotionTab';
+import { RoadmapTab } from './RoadmapTab';
 import { ServicesTab } from './ServicesTab';
 import { TrafficTab } from './TrafficTab';
 
@@ -36,8 +41,59 @@ export function App(props: { store: DashboardStore }) {
       label: 'Overview',
       content: <OverviewTab snapshot={snap} assessing={!!s.pending.risk} riskError={s.errors.risk} onAssess={s.assessRisk} />,
     },
-    { key: 'services', label: 'Services', badge: r.services.length || undefined, content: <ServicesTab services={snap.services} /> },
-    { key: 'traffic', label: 'Traffic', content: <TrafficTab /> },
+    {
+      key: 'promotion',
+      label: 'Promotion',
+      content: (
+        <PromotionTab
+          version={r.version}
+          status={r.status}
+          promotion={snap.promotion}
+          pipelines={snap.pipelines}
+          readOnly={snap.readOnly}
+          busy={!!s.pending.promotion}
+          error={s.errors.promotion}
+          onPromote={s.promote}
+          onApproval={s.decideApproval}
+          onShowRun={s.showRun}
+        />
+      ),
+    },
+    {
+      key: 'pipeline',
+      label: 'Pipeline',
+      badge: snap.pipelines?.runs.filter((x) => (x.status === 'interrupted' || x.status === 'waiting_approval') && !x.endedAt).length || undefined,
+      content: (
+        <PipelineTab
+          runs={snap.pipelines?.runs ?? []}
+          liveLogs={s.liveLogs}
+          selectedRunId={s.selectedRunId}
+          onSelectRun={s.selectRun}
+          readOnly={snap.readOnly}
+          busy={!!s.pending.pipeline}
+          error={s.errors.pipeline}
+          onAction={s.runAction}
+        />
+      ),
+    },
+    {
+      key: 'services',
+      label: 'Services',
+      badge: r.services.length || undefined,
+      content: (
+        <ServicesTab
+          graph={snap.serviceGraph}
+          releaseServices={r.services}
+          readOnly={snap.readOnly}
+          busy={!!s.pending.service}
+          error={s.errors.service}
+          onAdd={s.addService}
+          onEdit={s.editService}
+          onRemove={s.removeService}
+        />
+      ),
+    },
+    { key: 'traffic', label: 'Traffic', content: <TrafficTab active={s.tab === 'traffic'} readOnly={snap.readOnly} /> },
     {
       key: 'conversation',
       label: 'Conversation',
@@ -55,6 +111,43 @@ export function App(props: { store: DashboardStore }) {
       ),
     },
     { key: 'activity', label: 'Activity', content: <ActivityTab activity={snap.activity} /> },
+    {
+      key: 'roadmap',
+      label: 'Roadmap',
+      badge: snap.roadmap?.linked.reduce((n, x) => n + x.milestones.filter((m) => m.linked && m.atRisk).length, 0) || undefined,
+      content: (
+        <RoadmapTab
+          section={snap.roadmap}
+          releaseVersion={r.version}
+          disabledReason={snap.readOnly ?? (r.status === 'cancelled' ? 'A cancelled release cannot deliver a milestone.' : undefined)}
+          busy={!!s.pending.roadmap}
+          error={s.errors.roadmap}
+          onLink={s.linkMilestone}
+          onUnlink={s.unlinkMilestone}
+        />
+      ),
+    },
+    {
+      key: 'notes',
+      label: 'Notes',
+      content: (
+        <NotesTab
+          notes={r.releaseNotes}
+          status={r.status}
+          readOnly={snap.readOnly}
+          busy={!!s.pending.notes}
+          error={s.errors.notes}
+          onGenerate={s.generateNotes}
+          onEdit={s.editNotes}
+          onExport={s.exportNotes}
+        />
+      ),
+    },
+    {
+      key: 'metrics',
+      label: 'Metrics',
+      content: <MetricsTab metrics={snap.metrics} metricsError={snap.metricsError} busy={!!s.pending.metrics} error={s.errors.metrics} onRefresh={s.refreshMetrics} />,
+    },
   ];
   return (
     <main id="dashboard" data-state="ready" data-release-id={r.id} data-generated-at={snap.generatedAt}>

@@ -3,9 +3,10 @@
 import { create } from 'zustand';
 import { parseWebviewMessage } from '../../src/shared/messageValidation';
 import { DASHBOARD_TABS, type DashboardSnapshot, type DashboardTab, type HostToWebview, type WebviewToHost } from '../../src/shared/protocol';
+import { STEP_LOG_TAIL, type ApprovalDecision, type RunAction } from '../../src/shared/pipelineView';
 import { loadUiState, post, saveUiState } from '../hostBridge';
 
-type RequestKind = 'post' | 'risk';
+type RequestKind = 'roadmap' | 'notes' | 'metrics' | 'post' | 'risk' | 'service' | 'promotion' | 'pipeline';
 
 export interface DashboardState {
   releaseId: string;
@@ -22,6 +23,28 @@ export interface DashboardState {
   receive(message: HostToWebview): void;
   postDraft(): void;
   assessRisk(): void;
+  /** Roadmap, Notes and Metrics tabs (issue 7). */
+  linkMilestone(roadmapId: string, milestoneId: string): void;
+  unlinkMilestone(roadmapId: string, milestoneId: string): void;
+  generateNotes(): void;
+  editNotes(): void;
+  exportNotes(): void;
+  refreshMetrics(): void;
+  /** Add / Edit / Remove Service in the host (prompts open in VS Code). */
+  addService(): void;
+  editService(name: string): void;
+  removeService(name: string): void;
+  /** Promotion and Pipeline tabs (issue 4). */
+  promote(environment: string): void;
+  decideApproval(environment: string, decision: ApprovalDecision): void;
+  runAction(runId: string, action: RunAction): void;
+  /** Live output per `${runId}:${stepIndex}` (its last STEP_LOG_TAIL characters). */
+  liveLogs: Record<string, string>;
+  /** The run the Pipeline tab shows (default: the newest). */
+  selectedRunId?: string;
+  selectRun(runId: string): void;
+  /** Opens the Pipeline tab on a run. */
+  showRun(runId: string): void;
 }
 
 let counter = 0;
@@ -58,6 +81,7 @@ export function createDashboardStore(initial: { releaseId: string; folder: strin
       draft: sameRelease ? (saved.draft ?? '') : '',
       pending: {},
       errors: {},
+      liveLogs: {},
       setTab: (t) => {
         set({ tab: t });
         persist();
@@ -77,6 +101,14 @@ export function createDashboardStore(initial: { releaseId: string; folder: strin
           case 'dashboard/showTab':
             get().setTab(m.tab);
             return;
+          case 'pipeline/output': {
+            const key = `${m.runId}:${m.stepIndex}`;
+            set((s) => {
+              const text = (s.liveLogs[key] ?? '') + m.text;
+              return { liveLogs: { ...s.liveLogs, [key]: text.length > STEP_LOG_TAIL ? text.slice(-STEP_LOG_TAIL) : text } };
+            });
+            return;
+          }
           case 'request/done': {
             const kind = kindOf(m.requestId);
             if (!kind) return;
@@ -96,6 +128,23 @@ export function createDashboardStore(initial: { releaseId: string; folder: strin
       },
       postDraft: () => request('post', { type: 'conversation/post', requestId: nextId('post'), text: get().draft }),
       assessRisk: () => request('risk', { type: 'release/assessRisk', requestId: nextId('risk') }),
+      linkMilestone: (roadmapId, milestoneId) => request('roadmap', { type: 'roadmap/link', requestId: nextId('roadmap'), roadmapId, milestoneId }),
+      unlinkMilestone: (roadmapId, milestoneId) => request('roadmap', { type: 'roadmap/unlink', requestId: nextId('roadmap'), roadmapId, milestoneId }),
+      generateNotes: () => request('notes', { type: 'notes/generate', requestId: nextId('notes') }),
+      editNotes: () => request('notes', { type: 'notes/edit', requestId: nextId('notes') }),
+      exportNotes: () => request('notes', { type: 'notes/export', requestId: nextId('notes') }),
+      refreshMetrics: () => request('metrics', { type: 'metrics/refresh', requestId: nextId('metrics') }),
+      addService: () => request('service', { type: 'service/add', requestId: nextId('service') }),
+      editService: (name) => request('service', { type: 'service/edit', requestId: nextId('service'), name }),
+      removeService: (name) => request('service', { type: 'service/remove', requestId: nextId('service'), name }),
+      promote: (environment) => request('promotion', { type: 'promotion/promote', requestId: nextId('promotion'), environment }),
+      decideApproval: (environment, decision) => request('promotion', { type: 'promotion/approval', requestId: nextId('promotion'), environment, decision }),
+      selectRun: (runId) => set({ selectedRunId: runId }),
+      showRun: (runId) => {
+        set({ selectedRunId: runId });
+        get().setTab('pipeline');
+      },
+      runAction: (runId, action) => request('pipeline', { type: 'pipeline/action', requestId: nextId('pipeline'), runId, action }),
     };
     return state;
   });

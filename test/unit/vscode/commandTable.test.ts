@@ -42,7 +42,7 @@ describe('command table ↔ package.json', () => {
       if (menu === 'commandPalette') continue;
       for (const m of entries) {
         assert.ok(tableIds.includes(m.command as never), `${menu} names unknown ${m.command}`);
-        assert.match(m.when ?? '', /\bview == releaseManager\.(releases|environments)\b/, `${menu} ${m.command}: no view == when-clause`);
+        assert.match(m.when ?? '', /\bview == releaseManager\.(releases|environments|trains)\b/, `${menu} ${m.command}: no view == when-clause`);
         if (menu === 'view/item/context') assert.match(m.when ?? '', /\bviewItem (==|=~)/, `${m.command}: no viewItem when-clause`);
       }
     }
