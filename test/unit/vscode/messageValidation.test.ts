@@ -23,12 +23,10 @@ describe('webview message validation', () => {
 
   it('refuses what is not an object or not a known type, naming the field', () => {
     for (const raw of [null, 'ready', 42, [], undefined]) assert.equal(refused(raw).field, 'message');
-    assert.deepEqual(refused({ type: 'release/delete', requestId: 'x' }), {
-      ok: false,
-      field: 'type',
-      reason: "'release/delete' is not a message type (webview/ready, conversation/post, release/assessRisk, webview/cspViolation)",
-      requestId: 'x',
-    });
+    // Every tab adds its types: the list is checked for the first ones and the shape, not in full.
+    const r = refused({ type: 'release/delete', requestId: 'x' });
+    assert.deepEqual({ ...r, reason: undefined }, { ok: false, field: 'type', reason: undefined, requestId: 'x' });
+    assert.match(r.reason, /^'release\/delete' is not a message type \(webview\/ready, conversation\/post, release\/assessRisk, webview\/cspViolation(, [a-z]+\/[A-Za-z]+)*\)$/);
     assert.equal(refused({}).field, 'type');
     assert.equal(refused({ type: 'toString' }).field, 'type');
     assert.equal(refused({ type: '__proto__' }).field, 'type');
