@@ -2,10 +2,10 @@
 // the promotion manager (configured environments, can-promote and blockers), or — when it cannot
 // answer (a read-only database cannot seed the default environments) — the release's own
 // deployments in the default order. No 'vscode'.
-import type { PromotionPath } from '../core/model';
+import type { Approval, PromotionPath } from '../core/model';
 import type { UnitOfWork } from '../core/ports';
 import type { EnvironmentPromotionManager } from '../core/releases/EnvironmentPromotionManager';
-import type { PromotionView } from '../shared/protocol';
+import type { PromotionStepView, PromotionView } from '../shared/protocol';
 import { loadEnvironmentRows, type EnvironmentRow } from './environmentTreeModel';
 import { DEFAULT_ENVIRONMENTS, derivePromotionSteps } from './promotionModel';
 
@@ -39,8 +39,24 @@ export function promotionView(path: PromotionPath): PromotionView {
         canPromote: s.canPromote,
         blockers: [...s.blockers],
         ...(s.current && s.current.releaseId !== path.releaseId ? { current: s.current.version } : {}),
+        ...(s.deploymentId ? { deploymentId: s.deploymentId } : {}),
+        ...(s.startedAt ? { startedAt: s.startedAt.toISOString() } : {}),
+        ...(s.completedAt ? { completedAt: s.completedAt.toISOString() } : {}),
+        protected: s.protected,
+        ...(s.approval ? { approval: approvalView(s.approval) } : {}),
       };
     }),
+  };
+}
+
+function approvalView(a: Approval): NonNullable<PromotionStepView['approval']> {
+  return {
+    status: a.status,
+    ...(a.requestedBy ? { requestedBy: a.requestedBy } : {}),
+    ...(a.requestedAt ? { requestedAt: a.requestedAt.toISOString() } : {}),
+    ...(a.approvedBy ? { decidedBy: a.approvedBy } : {}),
+    ...(a.approvedAt ? { decidedAt: a.approvedAt.toISOString() } : {}),
+    ...(a.comment ? { comment: a.comment } : {}),
   };
 }
 
