@@ -97,6 +97,11 @@ describe('release trains, roadmaps, notes and metrics (issue 7)', () => {
       assert.deepEqual(checkpoints.map((c) => c.description.replace(/ · in \d+d$/, '')), expected[0].checkpoints.map((c) => wall(formatInstant(c.at, 'Europe/Berlin'))));
       assert.ok(checkpoints.every((c) => / 09:00 · in \d+d$/.test(c.description)), checkpoints.map((c) => c.description).join(', '));
 
+      // The workspace calendar (issue 3's feed) lists the departures and checkpoints.
+      const ics = path.join(workspaceDir(), '.vscode', 'releases.ics');
+      await waitFor('the departures in .vscode/releases.ics', () => fs.existsSync(ics) && fs.readFileSync(ics, 'utf8').includes(`SUMMARY:${name} departs`), 5000);
+      assert.ok(fs.readFileSync(ics, 'utf8').includes(`SUMMARY:Code freeze: ${name}`));
+
       // Disable by name: the tree says so and lists no departures.
       await vscode.commands.executeCommand(Commands.disableTrain, { train: name });
       const disabled = await waitFor('the disabled train', async () => (await rows(a.testing.trainsTree)).find((r) => r.label === name && r.contextValue === 'train.disabled'));
