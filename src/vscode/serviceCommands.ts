@@ -1,18 +1,20 @@
 // Service catalog commands: add, edit, remove, and discover from compose files and package workspaces.
 import * as vscode from 'vscode';
 import { ValidationError, type Service, type ServiceInput } from '../core/model';
-import { validateHealthCheck, validateServiceName } from '../core/serviceCatalog';
+import { validateHealthCheck, validateServiceName, type DiscoveredEdge, type DiscoveredService, type DiscoveryProposal } from '../core/serviceCatalog';
 import { optionalText } from '../core/validate';
 import { discoverServices } from '../discovery/discover';
 import type { DiscoveryDiagnostic } from '../discovery/diagnostic';
 import { ARG_SPECS, checkArgs, type AddServiceArgs, type DiscoverServicesArgs, type EditServiceArgs, type RemoveServiceArgs } from './commandArgs';
 import type { CommandContext } from './commands';
-import { acceptOffer, buildOffer, edgeKey, sourceText, type OfferedEdge, type OfferedService } from './discoveryModel';
+import { acceptOffer, buildOffer, edgeKey, sourceText, type Acceptance, type Offer, type OfferedEdge, type OfferedService } from './discoveryModel';
 import { Cancelled, input, isArgObject, pick, pickMany, pickService, pickSession } from './prompts';
 import { ReleaseServiceNode, isTreeNode } from './treeNodes';
 import type { FolderCore } from './workspaceSession';
 
-const healthCheckOf = (url: string | undefined) => (url && url.trim() ? { url: url.trim() } : undefined);
+// Text from a prompt or an argument; anything else goes on to validateHealthCheck, which names what is wrong.
+const healthCheckOf = (url: unknown) =>
+  typeof url === 'string' ? (url.trim() ? { url: url.trim() } : undefined) : url === undefined || url === null ? undefined : { url: url as string };
 
 function checkNewName(existing: readonly Service[]) {
   return (v: string) => {
@@ -32,32 +34,58 @@ async function pickDependencies(core: FolderCore, title: string, exclude: string
 }
 
 export async function addService(ctx: CommandContext, arg: unknown): Promise<Service> {
+  let folder: string | undefined;
   if (arg !== undefined) {
     const a = checkArgs<AddServiceArgs>(ARG_SPECS.addService, arg);
-    const core = await (await pickSession(ctx.sessions, a.folder, false)).core();
-    return core.catalog.addService({ name: a.name, path: a.path, deployCommand: a.deployCommand, healthCheck: healthCheckOf(a.healthCheckUrl), dependencies: a.dependencies });
+    const given = Object.keys(a).filter((k) => k !== 'folder');
+    if (given.length) {
+      if (a.name === undefined) throw new ValidationError('arguments.name', 'is required (pass only folder to be asked for everything)');
+      const core = await (await pickSession(ctx.sessions, a.folder, false)).core();
+      return core.catalog.addService({
+        name: a.name,
+        path: a.path,
+        deployCommand: a.deployCommand,
+        rollbackCommand: a.rollbackCommand,
+        healthCheck: healthCheckOf(a.healthCheckUrl),
+        dependencies: a.dependencies,
+      });
+    }
+    // Only a folder (the dashboard's "Add service"): ask for the rest there.
+    folder = a.folder;
   }
-  const core = await (await pickSession(ctx.sessions, undefined, true)).core();
+  const core = await (await pickSession(ctx.sessions, folder, folder === undefined)).core();
   const existing = await core.catalog.listServices();
-  const name = (await input({ title: 'Add Service (1/5): name', prompt: 'e.g. api, web, billing-worker', check: checkNewName(existing) })).trim();
+  const name = (await input({ title: 'Add Service (1/6): name', prompt: 'e.g. api, web, billing-worker', check: checkNewName(existing) })).trim();
   const path = await input({
-    title: 'Add Service (2/5): folder',
+    title: 'Add Service (2/6): folder',
     prompt: 'The folder it owns, relative to the workspace folder (for release notes and risk); empty: none',
     value: `services/${name}`,
     check: (v) => optionalText('path', v, { max: 500 }),
   });
   const deployCommand = await input({
-    title: 'Add Service (3/5): deploy command',
+    title: 'Add Service (3/6): deploy command',
     prompt: 'A shell command run in the workspace folder to deploy it; it gets SERVICE, RELEASE_VERSION and TARGET_ENV in its environment. Empty: none',
     check: (v) => optionalText('deployCommand', v, { max: 4000 }),
   });
+  const rollbackCommand = await input({
+    title: 'Add Service (4/6): rollback command',
+    prompt: 'A shell command that undoes its deployment when a later service of the release fails (same environment as the deploy command). Empty: none',
+    check: (v) => optionalText('rollbackCommand', v, { max: 4000 }),
+  });
   const url = await input({
-    title: 'Add Service (4/5): health check',
+    title: 'Add Service (5/6): health check',
     prompt: 'An http(s) URL that answers 200 when the service is healthy; empty: none',
     check: (v) => validateHealthCheck(healthCheckOf(v)),
   });
-  const dependencies = await pickDependencies(core, 'Add Service (5/5): dependencies', name);
-  const service = await core.catalog.addService({ name, path: path.trim() || undefined, deployCommand: deployCommand.trim() || undefined, healthCheck: healthCheckOf(url), dependencies });
+  const dependencies = await pickDependencies(core, 'Add Service (6/6): dependencies', name);
+  const service = await core.catalog.addService({
+    name,
+    path: path.trim() || undefined,
+    deployCommand: deployCommand.trim() || undefined,
+    rollbackCommand: rollbackCommand.trim() || undefined,
+    healthCheck: healthCheckOf(url),
+    dependencies,
+  });
   void vscode.window.showInformationMessage(`Added service ${service.name}.`);
   return service;
 }
@@ -77,7 +105,8 @@ async function serviceTarget(ctx: CommandContext, arg: unknown, spec: typeof ARG
 
 export async function editService(ctx: CommandContext, arg: unknown): Promise<Service> {
   const t = await serviceTarget(ctx, arg, ARG_SPECS.editService, 'Edit Service: which service?');
-  if (t.args) {
+  // An argument object without changes names the service to edit (the dashboard's Edit button).
+  if (t.args && (t.args as EditServiceArgs).changes !== undefined) {
     const changes = { ...(t.args as EditServiceArgs).changes };
     if ('healthCheckUrl' in changes) {
       changes.healthCheck = healthCheckOf(changes.healthCheckUrl as string | undefined);
@@ -93,6 +122,7 @@ export async function editService(ctx: CommandContext, arg: unknown): Promise<Se
       { label: 'Name', description: s.name, field: 'name' as const },
       { label: 'Folder', description: s.path ?? '(none)', field: 'path' as const },
       { label: 'Deploy command', description: s.deployCommand ?? '(none)', field: 'deployCommand' as const },
+      { label: 'Rollback command', description: s.rollbackCommand ?? '(none)', field: 'rollbackCommand' as const },
       { label: 'Health check', description: s.healthCheck?.url ?? '(none)', field: 'healthCheck' as const },
       { label: 'Dependencies', description: s.dependencies.join(', ') || '(none)', field: 'dependencies' as const },
     ],
@@ -110,6 +140,13 @@ export async function editService(ctx: CommandContext, arg: unknown): Promise<Se
       break;
     case 'deployCommand':
       patch = { deployCommand: (await input({ title, value: s.deployCommand ?? '', prompt: 'Empty: none', check: (v) => optionalText('deployCommand', v, { max: 4000 }) })).trim() || undefined };
+      break;
+    case 'rollbackCommand':
+      patch = {
+        rollbackCommand:
+          (await input({ title, value: s.rollbackCommand ?? '', prompt: 'Undoes its deployment when a later service fails; empty: none', check: (v) => optionalText('rollbackCommand', v, { max: 4000 }) })).trim() ||
+          undefined,
+      };
       break;
     case 'healthCheck':
       patch = { healthCheck: healthCheckOf(await input({ title, value: s.healthCheck?.url ?? '', prompt: 'An http(s) URL; empty: none', check: (v) => validateHealthCheck(healthCheckOf(v)) })) };
@@ -139,24 +176,23 @@ export async function removeService(ctx: CommandContext, arg: unknown): Promise<
   return { removed: t.name };
 }
 
-/** Discovery's problems in the Problems panel (and the log), on the files they are about. */
+/** The accepted part of an offer as a proposal for ServiceCatalog.applyDiscovery: offer names, first source of each. */
+function acceptedProposal(offer: Offer, acceptance: Acceptance): DiscoveryProposal {
+  const accepted = new Set(acceptance.inputs.map((i) => i.name));
+  const services = offer.services
+    .filter((s) => accepted.has(s.name))
+    .map((s): DiscoveredService => ({ name: s.name, ...(s.path !== undefined ? { path: s.path } : {}), source: s.sources[0], kind: s.kinds[0] }));
+  const wanted = new Set(acceptance.inputs.flatMap((i) => (i.dependencies ?? []).map((to) => edgeKey({ from: i.name, to }))));
+  const edges = offer.edges.filter((e) => wanted.has(edgeKey(e))).map((e): DiscoveredEdge => ({ from: e.from, to: e.to, source: e.sources[0] }));
+  return { services, edges };
+}
+
+/** Discovery's problems in the log and, on the files they are about, the Problems panel. */
 function publishDiagnostics(ctx: CommandContext, folder: vscode.Uri, diagnostics: readonly DiscoveryDiagnostic[]): void {
-  ctx.discoveryDiagnostics.clear();
-  const byFile = new Map<string, vscode.Diagnostic[]>();
   for (const d of diagnostics) {
     ctx.log[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info'](`discovery: ${d.file}:${d.line}: ${d.message} (${d.code})`);
-    const start = new vscode.Position(Math.max(0, d.line - 1), Math.max(0, d.column - 1));
-    const end = d.endLine !== undefined ? new vscode.Position(Math.max(0, d.endLine - 1), Math.max(0, (d.endColumn ?? d.column) - 1)) : start;
-    const diag = new vscode.Diagnostic(
-      new vscode.Range(start, end),
-      d.message,
-      d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
-    );
-    diag.source = 'Release Manager';
-    diag.code = d.code;
-    byFile.set(d.file, [...(byFile.get(d.file) ?? []), diag]);
   }
-  for (const [file, list] of byFile) ctx.discoveryDiagnostics.set(vscode.Uri.joinPath(folder, file), list);
+  ctx.discoveryDiagnostics.publish(folder, diagnostics);
 }
 
 export interface DiscoveryResult {
@@ -168,6 +204,8 @@ export interface DiscoveryResult {
 
 export async function discover(ctx: CommandContext, arg: unknown): Promise<DiscoveryResult> {
   const a = arg === undefined ? undefined : checkArgs<DiscoverServicesArgs>(ARG_SPECS.discoverServices, arg);
+  // Names that can never be accepted are refused before the folder is searched.
+  if (a && a.accept !== 'all') a.accept.forEach((name, i) => validateServiceName(`arguments.accept[${i}]`, name));
   const session = await pickSession(ctx.sessions, a?.folder, !isArgObject(arg));
   const core = await session.core();
   const root = session.folder.uri.fsPath;
@@ -191,6 +229,9 @@ export async function discover(ctx: CommandContext, arg: unknown): Promise<Disco
       ? `Discovery found ${offer.known.length} service${offer.known.length === 1 ? '' : 's'} in ${session.name}, all already in the catalog.${problemText}`
       : `Discovery found no services in ${session.name} (looked for compose files and npm/yarn/pnpm workspaces in ${proposal.files.length} files).${problemText}`;
     if (!a) void vscode.window.showInformationMessage(msg);
+    if (a && a.accept !== 'all' && a.accept.length) {
+      throw new ValidationError('arguments.accept', `'${a.accept[0]}' was not proposed: discovery proposes no new service in ${session.name}`);
+    }
     return { added: [], dependencies: 0, skipped: [], problems };
   }
 
@@ -238,15 +279,25 @@ export async function discover(ctx: CommandContext, arg: unknown): Promise<Disco
     if (!services.length) throw new Cancelled();
   }
   const acceptance = acceptOffer(offer, services, edges, catalog);
-  const added = await core.catalog.addServices(acceptance.inputs);
-  const dependencies = added.reduce((n, s) => n + s.dependencies.length, 0);
-  const skipped = acceptance.skipped.map((s) => `${s.edge.from} → ${s.edge.to} (${s.reason})`);
+  // Through applyDiscovery, so that each service and dependency keeps the file:line it came from
+  // (the dashboard's service details show them).
+  const applied = await core.catalog.applyDiscovery(acceptedProposal(offer, acceptance), acceptance.inputs.map((i) => i.name));
+  const addedSet = new Set(applied.added);
+  const dependencies = acceptance.inputs.filter((i) => addedSet.has(i.name)).reduce((n, i) => n + (i.dependencies?.length ?? 0), 0);
+  const skipped = [
+    ...acceptance.skipped.map((s) => `${s.edge.from} → ${s.edge.to} (${s.reason})`),
+    ...applied.skipped.map((s) => `${s.name} (${s.reason})`),
+    ...applied.unresolved.map((u) => `${u.from} → ${u.to} (${u.reason})`),
+  ];
+  for (const c of applied.cycles) ctx.log.warn(`discovery: the catalog now has a dependency cycle ${c}; deployment order refuses it until one dependency goes`);
+  const cycleText = applied.cycles.length ? ` The catalog now has a dependency cycle: ${applied.cycles.join('; ')}.` : '';
   if (!a) {
     void vscode.window.showInformationMessage(
-      `Added ${added.length} service${added.length === 1 ? '' : 's'} (${added.map((s) => s.name).join(', ')}) with ${dependencies} dependenc${dependencies === 1 ? 'y' : 'ies'}.` +
+      `Added ${applied.added.length} service${applied.added.length === 1 ? '' : 's'} (${applied.added.join(', ')}) with ${dependencies} dependenc${dependencies === 1 ? 'y' : 'ies'}.` +
         (skipped.length ? ` Skipped ${skipped.length}: ${skipped.join('; ')}.` : '') +
+        cycleText +
         problemText,
     );
   }
-  return { added: added.map((s) => s.name), dependencies, skipped, problems };
+  return { added: applied.added, dependencies, skipped, problems };
 }
