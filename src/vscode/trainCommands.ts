@@ -289,7 +289,13 @@ export async function deleteTrain(ctx: CommandContext, arg: unknown): Promise<{ 
 /** Runs what is due now in one folder (named, or the only one) or in every open folder. */
 export async function runDueTrains(ctx: CommandContext, arg: unknown): Promise<RunDueResult> {
   const a = arg === undefined || isTrainTreeNode(arg) ? undefined : checkArgs<{ folder?: string }>(PLANNING_ARG_SPECS.runDue, arg);
-  const sessions = a?.folder !== undefined ? [await pickSession(ctx.sessions, a.folder, false)] : ctx.sessions.list().filter((s) => s.state === 'ready');
+  // From a train's row: its folder; with `folder`: that one; otherwise every open folder.
+  const ref = trainRefOf(arg);
+  const sessions = ref
+    ? [ref.session]
+    : a?.folder !== undefined
+      ? [await pickSession(ctx.sessions, a.folder, false)]
+      : ctx.sessions.list().filter((s) => s.state === 'ready');
   const total: RunDueResult = { departures: [], errors: [], more: false };
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Running due release trains…' }, async () => {
     for (const session of sessions) {
