@@ -378,12 +378,19 @@ export class RefusedError extends Error {
   }
 }
 
+function quoteKey(key: string): string {
+  const k = String(key);
+  const shown = k.length > 80 ? `${k.slice(0, 77)}…` : k;
+  return /[\u0000-\u001f\u007f]/.test(shown) ? JSON.stringify(shown) : `'${shown}'`;
+}
+
 export class NotFoundError extends Error {
   constructor(
     readonly entity: string,
     readonly key: string,
   ) {
-    super(`${entity} '${key}' does not exist`);
+    // Bounded and quoted like validate.describe: the key may be anything a caller sent (1 MB, control characters).
+    super(`${entity} ${quoteKey(key)} does not exist`);
     this.name = 'NotFoundError';
   }
 }

@@ -2,7 +2,7 @@ import { Auditor } from './audit';
 import { findCycles } from './dependencyGraph';
 import { NotFoundError, RefusedError, ValidationError, type HealthCheck, type Service, type ServiceInput } from './model';
 import type { Clock, Identity, Repositories, UnitOfWork } from './ports';
-import { compact, describe, listNames, optionalText, requireStringArray, requireText } from './validate';
+import { compact, describe, keyName, listNames, optionalText, requireStringArray, requireText } from './validate';
 
 /** A service found in the workspace (structurally src/discovery's ProposedService). */
 export interface DiscoveredService {
@@ -42,6 +42,8 @@ export interface DiscoveryResult {
 }
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** What updateService may change. */
+const SERVICE_FIELDS = ['name', 'path', 'deployCommand', 'rollbackCommand', 'healthCheck', 'dependencies'];
 
 export function validateServiceName(field: string, value: unknown): string {
   const name = requireText(field, value, { max: 63 });
@@ -141,6 +143,9 @@ export class ServiceCatalog {
 
   async updateService(name: string, patch: Partial<ServiceInput>): Promise<Service> {
     if (typeof patch !== 'object' || patch === null) throw new ValidationError('patch', `expected an object, got ${describe(patch)}`);
+    // A misspelt or foreign key would otherwise be dropped silently and the "change" audited as done.
+    const unknownKey = Object.keys(patch).find((k) => !SERVICE_FIELDS.includes(k));
+    if (unknownKey !== undefined) throw new ValidationError(keyName(unknownKey), `is not a field of a service (fields: ${SERVICE_FIELDS.join(', ')})`);
     const actor = await this.identity.currentUser();
     return this.uow.write(async (r) => {
       const before = await this.require(r, name);

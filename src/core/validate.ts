@@ -42,6 +42,14 @@ export function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 
+// A key that reads as itself: 1–40 characters, no spaces, control, zero-width or direction marks.
+const PLAIN_KEY = /^[^\s\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\ufeff]{1,40}$/;
+
+/** An object key as a refusal names it: as is when plain, else quoted and cut (an empty or 100 KB key still reads clearly). */
+export function keyName(key: string): string {
+  return PLAIN_KEY.test(key) ? key : JSON.stringify(key.length > 40 ? `${key.slice(0, 37)}…` : key);
+}
+
 /** A list in a message: "a, b and 3 more". */
 export function listNames(names: string[], max = 10): string {
   if (names.length === 0) return '(none)';

@@ -8,6 +8,7 @@ import type { Config } from './config';
 import type { DashboardPanels } from './dashboardPanel';
 import type { DiscoveryDiagnostics } from './discoveryDiagnostics';
 import { userMessage } from './errors';
+import { NotificationThrottle } from './notificationThrottle';
 import { PLANNING_HANDLERS } from './planningHandlers';
 import { PROMOTION_HANDLERS } from './promotionHandlers';
 import { Cancelled } from './prompts';
@@ -72,14 +73,31 @@ function noArguments(arg: unknown): void {
   if (arg !== undefined && !isTreeNode(arg) && !isTrainTreeNode(arg)) checkArgs({}, arg);
 }
 
+let notifier: { throttle: NotificationThrottle<{ message: string; offerLog: boolean }>; log: vscode.LogOutputChannel } | undefined;
+
+function notify(log: vscode.LogOutputChannel, message: string, offerLog: boolean): void {
+  const show = (text: string, withLog: boolean) =>
+    void vscode.window.showErrorMessage(text, ...(withLog ? ['Show Log'] : [])).then((a) => {
+      if (a === 'Show Log') log.show(true);
+    });
+  if (notifier?.log !== log) {
+    notifier = {
+      log,
+      throttle: new NotificationThrottle(
+        (n) => show(n.message, n.offerLog),
+        (count) => show(`${count} more Release Manager error${count === 1 ? '' : 's'} came too fast to show one by one; each is in the log.`, true),
+      ),
+    };
+  }
+  notifier.throttle.notify({ message, offerLog });
+}
+
 export function showError(e: unknown, log: vscode.LogOutputChannel, id?: string): void {
   const um = userMessage(e);
   if (um.expected) log.info(`${id ?? 'command'}: ${um.message}`);
   else log.error(`${id ?? 'command'}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-  const actions = um.expected ? [] : ['Show Log'];
-  void vscode.window.showErrorMessage(um.message, ...actions).then((a) => {
-    if (a === 'Show Log') log.show(true);
-  });
+  // Bounded: a caller looping on a refused command must not bury the window in notifications.
+  notify(log, um.message, !um.expected);
 }
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { RefusedError, ValidationError, type ReleaseStatus, type Service } from '../core/model';
 import type { ReleaseSummary } from '../core/ports';
+import { describe } from '../core/validate';
 import { checkArgs, type ReleaseRefArgs } from './commandArgs';
 import { riskLevel, sortForGroup, STATUS_LABEL, STATUS_ORDER } from './releaseTreeModel';
 import { isTreeNode, releaseRefOf } from './treeNodes';
@@ -64,7 +65,7 @@ export async function pickSession(sessions: Sessions, folder: string | undefined
   const names = list.map((s) => s.name).join(', ');
   if (folder !== undefined) {
     const s = sessions.find(folder);
-    if (!s) throw new ValidationError('arguments.folder', `'${folder}' is not an open workspace folder (open: ${names || 'none'})`);
+    if (!s) throw new ValidationError('arguments.folder', `${describe(folder)} is not an open workspace folder (open: ${names || 'none'})`);
     return s;
   }
   if (list.length === 0) {

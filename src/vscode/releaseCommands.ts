@@ -4,12 +4,12 @@
 import * as path from 'node:path';
 import semver from 'semver';
 import * as vscode from 'vscode';
-import { ValidationError, type Release, type ReleaseUpdates } from '../core/model';
+import { NotFoundError, ValidationError, type Release, type ReleaseUpdates } from '../core/model';
 import type { ReleaseSummary } from '../core/ports';
 import { CalendarFeed } from '../core/calendarFeed';
 import { validateVersion } from '../core/releases/ReleaseManager';
 import { atomicTextWriter } from '../storage/textFiles';
-import { optionalText, requireText } from '../core/validate';
+import { describe, optionalText, requireText } from '../core/validate';
 import {
   ARG_SPECS,
   argDate,
@@ -208,9 +208,11 @@ export async function assessRisk(ctx: CommandContext, arg: unknown): Promise<Rel
     purpose: 'to assess',
   });
   const release = await t.core.releases.getRelease(t.releaseId);
+  // Before the progress notification: an unknown release is refused without showing anything.
+  if (!release) throw new NotFoundError('release', t.releaseId);
   const after = await vscode.window.withProgress(
     // Not cancellable: the git measurements are short, and the result is stored in one transaction.
-    { location: vscode.ProgressLocation.Notification, title: `Assessing the risk of release ${release?.version ?? t.releaseId}…` },
+    { location: vscode.ProgressLocation.Notification, title: `Assessing the risk of release ${release.version}…` },
     () => t.core.releases.assessRisk(t.releaseId),
   );
   if (!t.args) {
@@ -229,7 +231,7 @@ export async function openDashboard(ctx: CommandContext, arg: unknown): Promise<
 export async function postMessage(ctx: CommandContext, arg: unknown) {
   const t = await releaseTarget(ctx.sessions, arg, ARG_SPECS.postMessage, { title: 'Post to Release Conversation: which release?', purpose: 'to discuss' });
   const release = await t.core.releases.getRelease(t.releaseId);
-  if (!release) throw new ValidationError('releaseId', `release '${t.releaseId}' does not exist`);
+  if (!release) throw new ValidationError('releaseId', `release ${describe(t.releaseId)} does not exist`);
   if (!release.conversationId) throw new ValidationError('releaseId', `release ${release.version} has no conversation`);
   const text = t.args
     ? (t.args as unknown as PostMessageArgs).text
@@ -243,13 +245,23 @@ export async function postMessage(ctx: CommandContext, arg: unknown) {
   return message;
 }
 
+/**
+ * A calendar path given by code: an .ics file, so that a caller (or a hostile argument) cannot make
+ * the export overwrite a script, a settings file or anything else the user owns.
+ */
+function calendarFile(field: string, value: string): string {
+  const p = requireText(field, value, { max: 1000 });
+  if (!/\.ics$/i.test(p)) throw new ValidationError(field, `${describe(p)} does not end in .ics: the calendar is written only to an iCalendar (.ics) file`);
+  return p;
+}
+
 export async function exportCalendar(ctx: CommandContext, arg: unknown): Promise<{ path: string; events: number }> {
   const a = arg === undefined ? undefined : checkArgs<ExportCalendarArgs>(ARG_SPECS.exportCalendar, arg);
   const session = await pickSession(ctx.sessions, a?.folder, !isArgObject(arg));
   const core = await session.core();
   let target: string;
   if (a) {
-    target = path.resolve(session.folder.uri.fsPath, a.path ?? ctx.config.calendarPath(session.folder));
+    target = path.resolve(session.folder.uri.fsPath, a.path === undefined ? ctx.config.calendarPath(session.folder) : calendarFile('arguments.path', a.path));
   } else {
     const uri = await vscode.window.showSaveDialog({
       title: 'Export Release Calendar',

@@ -16,7 +16,7 @@ import {
 } from '../model';
 import type { Clock, GitPort, Identity, Repositories, UnitOfWork } from '../ports';
 import { assessReleaseRisk, type RiskContext } from '../risk';
-import { compact, describe, listNames, optionalDate, optionalText, requireStringArray, requireText } from '../validate';
+import { compact, describe, keyName, listNames, optionalDate, optionalText, requireStringArray, requireText } from '../validate';
 
 /** Writes a text file atomically (the extension's adapter writes tmp + rename). */
 export interface TextFileWriter {
@@ -97,7 +97,7 @@ export class ReleaseManager {
     if (typeof updates !== 'object' || updates === null) throw new ValidationError('updates', `expected an object, got ${describe(updates)}`);
     const known = ['name', 'version', 'description', 'services', 'plannedStart', 'plannedEnd', 'status', 'releaseNotes'];
     const unknownKeys = Object.keys(updates).filter((k) => !known.includes(k));
-    if (unknownKeys.length) throw new ValidationError(unknownKeys[0], `is not a field that can be updated (fields: ${known.join(', ')})`);
+    if (unknownKeys.length) throw new ValidationError(keyName(unknownKeys[0]), `is not a field that can be updated (fields: ${known.join(', ')})`);
     // Validate every field before touching storage.
     const patch: Partial<Release> = {};
     if (updates.name !== undefined) patch.name = requireText('name', updates.name);
