@@ -88,8 +88,15 @@ function Environment(props: {
           {settings ? <span className="tag">{settings.pipeline ? `pipeline ${settings.pipeline}` : 'no pipeline'}</span> : null}
           {settings?.guidedFailure ? <span className="tag">guided failure</span> : null}
           {s.canPromote ? (
-            <Button id={`promote-${id}`} disabled={props.disabled} onClick={() => props.onPromote(s.environment)} title={`Promote to ${s.environment}`}>
-              Promote
+            // Already there: deploying it again is possible, but not the next step.
+            <Button
+              id={`promote-${id}`}
+              secondary={s.state === 'completed'}
+              disabled={props.disabled}
+              onClick={() => props.onPromote(s.environment)}
+              title={s.state === 'completed' ? `Deploy ${s.environment} again with this release` : `Promote to ${s.environment}`}
+            >
+              {s.state === 'completed' ? 'Promote again' : 'Promote'}
             </Button>
           ) : null}
         </div>

@@ -1,0 +1,109 @@
+// Promotion as a person drives it: the workspace's pipeline file, dev and test set to run it from
+// the palette, a release created, then Promote pressed in the dashboard's Promotion tab — the run's
+// step shows under the environment, the Environments tree follows, the Pipeline tab streams the
+// running step's log; screenshots of both tabs.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  answerPrompt, clearNotifications, notification, openViewContainer, runCommand, waitForPrompt, waitForTreeRow, webviewFrame,
+} from './workbench.mjs';
+
+/** Picks the quick-pick row whose text contains `text`. */
+async function pickRow(page, text) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor();
+  await row.click();
+}
+
+async function setPipeline(page, environment, pipeline) {
+  await runCommand(page, 'Release Manager: Edit Environment Settings', { prompts: true });
+  await waitForPrompt(page, 'Edit Environment Settings: which environment?');
+  await pickRow(page, environment);
+  await waitForPrompt(page, `Edit Environment Settings: ${environment}`);
+  await pickRow(page, 'Pipeline:');
+  await waitForPrompt(page, `Pipeline of ${environment}`);
+  await pickRow(page, pipeline);
+  await notification(page, `${environment}: `).waitFor();
+}
+
+export const tests = {
+  'Promotion tab: press Promote, see the step progress, the Environments tree and the live log follow': {
+    timeout: 180_000,
+    run: async ({ page, workspace, screenshot }) => {
+      // The team's pipeline, reviewed in git: real shell steps in the workspace folder.
+      fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspace, '.vscode/release-pipelines.json'), JSON.stringify({
+        $schema: 'release-manager:/schemas/release-pipelines.schema.json',
+        pipelines: [{
+          name: 'ship',
+          steps: [
+            { name: 'build', type: 'shell', command: 'echo "building $RELEASE_VERSION"' },
+            // Waits for the test to open its gate: the screenshots catch it running, however slow the machine.
+            { name: 'deploy', type: 'shell', command: 'echo "deploying $RELEASE_VERSION to $TARGET_ENV"; while [ ! -f ".gate-$TARGET_ENV" ]; do sleep 0.2; done; echo "deployed to $TARGET_ENV"', timeoutSeconds: 120 },
+            { name: 'smoke test', type: 'shell', command: 'echo "smoke test of $TARGET_ENV passed"' },
+          ],
+        }],
+      }, null, 2));
+
+      await openViewContainer(page, 'Releases');
+      await setPipeline(page, 'dev', 'ship');
+      await setPipeline(page, 'test', 'ship');
+
+      await runCommand(page, 'Release Manager: Create Release', { prompts: true });
+      await answerPrompt(page, 'Create Release (1/4): name', 'Checkout redesign');
+      await answerPrompt(page, 'Create Release (2/4): version', '2.0.0');
+      await answerPrompt(page, 'Create Release (3/4): planned start', '');
+      await answerPrompt(page, 'Create Release (4/4): planned end', '');
+      await notification(page, 'Created release 2.0.0').waitFor();
+      await clearNotifications(page);
+
+      // The dashboard, on the Promotion tab: the path as a timeline, Promote where the core allows it.
+      const row = await waitForTreeRow(page, 'Checkout redesign', { view: 'Releases' });
+      await row.click();
+      const wv = webviewFrame(page);
+      await wv.locator('#tab-promotion').click();
+      await wv.locator('#promotion-timeline li[data-env="dev"][data-can-promote="true"]').waitFor();
+      assert.equal(await wv.locator('#promotion-timeline > li').count(), 4);
+      assert.equal(await wv.locator('#promote-test').count(), 0, 'test needs dev first: no Promote button');
+      await wv.locator('#promotion-timeline li[data-env="test"] .blockers', { hasText: 'test needs a completed deployment of 2.0.0 in dev' }).waitFor();
+
+      // Promote to dev (its gate open: it runs straight through); dev is completed and the tree follows.
+      const gate = (env) => fs.writeFileSync(path.join(workspace, `.gate-${env}`), '');
+      gate('dev');
+      await wv.locator('#promote-dev').click();
+      await wv.locator('#promotion-timeline li[data-env="dev"][data-state="completed"]').waitFor({ timeout: 60_000 });
+      await waitForTreeRow(page, /^dev.*2\.0\.0 ✓/, { view: 'Environments' });
+
+      // Promote to test: while its deploy step runs, the timeline shows the step and the tree says in progress.
+      await clearNotifications(page);
+      await wv.locator('#promote-test').click();
+      await wv.locator('#run-progress-test', { hasText: 'step 2 of 3 — deploy (running)' }).waitFor({ timeout: 20_000 });
+      await waitForTreeRow(page, /^test.*last: 2\.0\.0 in progress/, { view: 'Environments' });
+      assert.equal(await wv.locator('#promote-dev', { hasText: 'Promote again' }).count(), 1);
+      await page.mouse.move(1, 1);
+      await screenshot('promotion');
+
+      // The Pipeline tab streams the running step's log.
+      await wv.locator('#run-progress-test button', { hasText: 'Show pipeline' }).click();
+      await wv.locator('#pipeline-steps tr[data-step="1"][data-status="running"]').waitFor({ timeout: 20_000 });
+      await wv.locator('#step-log[data-step="1"]', { hasText: 'deploying 2.0.0 to test' }).waitFor({ timeout: 10_000 });
+      // Streamed live: the step is still running (its gate is closed) when its first line is on screen.
+      assert.equal(await wv.locator('#pipeline-steps tr[data-step="1"]').getAttribute('data-status'), 'running');
+      gate('test');
+      await wv.locator('#pipeline-run-status', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+      assert.deepEqual(await wv.locator('#pipeline-steps tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-status'))), ['succeeded', 'succeeded', 'succeeded']);
+      await waitForTreeRow(page, /^test.*2\.0\.0 ✓/, { view: 'Environments' });
+      await clearNotifications(page);
+      await page.mouse.move(1, 1);
+      await screenshot('pipeline');
+
+      // Back on the timeline: dev and test done, staging next, production protected.
+      await wv.locator('#tab-promotion').click();
+      await wv.locator('#promotion-timeline li[data-env="test"][data-state="completed"]').waitFor();
+      assert.equal((await wv.locator('#promote-staging').innerText()).trim(), 'Promote');
+      await wv.locator('#request-approval-production').waitFor();
+      await wv.locator('#promotion-timeline li[data-env="production"] .blockers', { hasText: 'production is protected' }).waitFor();
+    },
+  },
+};
