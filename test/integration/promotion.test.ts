@@ -8,7 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Environment, PipelineRun, Release } from '../../src/core/model';
+import * as os from 'node:os';
+import { EnvironmentPromotionManager } from '../../src/core/releases/EnvironmentPromotionManager';
+import { isProcessGone } from '../../src/process/treeKill';
 import { Commands } from '../../src/vscode/commandIds';
+import { Config } from '../../src/vscode/config';
+import { FolderPipelines } from '../../src/vscode/pipelineHost';
 import { api, refused, rows, uniqueVersion, waitFor } from './support';
 
 const folder = () => vscode.workspace.workspaceFolders![0]!.uri;
@@ -38,6 +43,10 @@ const PIPELINES = `{
     {
       "name": "via-task",
       "steps": [ { "name": "notify", "type": "task", "task": "rm-notify", "timeoutSeconds": 60 } ]
+    },
+    {
+      "name": "slow",
+      "steps": [ { "name": "wait", "type": "shell", "command": "mkdir -p .rm-promotion-test; echo $$ > .rm-promotion-test/shell.pid; sleep 60 & echo $! > .rm-promotion-test/sleep.pid; wait" } ]
     }
   ]
 }
@@ -62,7 +71,7 @@ describe('promotion and pipelines', function () {
     fs.rmSync(outDir(), { recursive: true, force: true });
     await writeFile(fileUri(), PIPELINES);
     // The file watcher reads the file and applies it.
-    await waitFor('the pipelines of the workspace file', async () => (await core.pipelines.listPipelines()).filter((p) => p.source === 'file').length === 3, 10_000);
+    await waitFor('the pipelines of the workspace file', async () => (await core.pipelines.listPipelines()).filter((p) => p.source === 'file').length === 4, 10_000);
   });
 
   after(async () => {
@@ -264,6 +273,86 @@ describe('promotion and pipelines', function () {
     assert.match(await refused(Commands.retryPipelineStep, { runId: 42 }), /^arguments\.runId: expected text, got number 42$/);
   });
 
+  it('Cancel Pipeline Run ends the run and kills its whole process tree; the deployment fails', async () => {
+    const a = await api();
+    const core = await a.core();
+    await vscode.commands.executeCommand(Commands.editEnvironment, { environment: 'dev', changes: { pipelineId: 'slow', guidedFailure: false } });
+    const rel = await release('Cancel check', 48);
+    const d = (await vscode.commands.executeCommand(Commands.promote, { releaseId: rel.id, environment: 'dev' })) as { id: string };
+    const run = (await core.pipelines.listRuns({ deploymentId: d.id }))[0]!;
+    const pids = await waitFor('the step to start its processes', () => {
+      try {
+        return ['shell.pid', 'sleep.pid'].map((f) => Number(fs.readFileSync(path.join(outDir(), f), 'utf8').trim())).filter((n) => n > 0).length === 2
+          && ['shell.pid', 'sleep.pid'].map((f) => Number(fs.readFileSync(path.join(outDir(), f), 'utf8').trim()));
+      } catch {
+        return false;
+      }
+    }, 10_000);
+    await waitFor('the status bar to spin', () => a.testing.statusBar().text.startsWith('$(sync~spin)'));
+    const t0 = Date.now();
+    const ended = (await vscode.commands.executeCommand(Commands.cancelPipelineRun, { runId: run.id })) as PipelineRun;
+    assert.equal(ended.status, 'cancelled');
+    assert.ok(Date.now() - t0 < 10_000, `cancelled in ${Date.now() - t0} ms`);
+    // Gone or a zombie (an orphan's exit status waits for a reaper that this container may not have).
+    const left: number[] = [];
+    for (const pid of pids) if (!(await isProcessGone(pid))) left.push(pid);
+    assert.deepEqual(left, [], 'no process of the step is left');
+    assert.equal((await core.environments.getDeployment(d.id))?.status, 'failed');
+    await waitFor('the status bar to stop spinning', () => !a.testing.statusBar().text.startsWith('$(sync~spin)') || a.testing.statusBar().releaseId !== rel.id);
+    assert.match(await refused(Commands.cancelPipelineRun, { runId: run.id }), /has already ended \(cancelled\)/);
+  });
+
+  it('a folder\'s pipelines: at start, runs cut off by a closed window are marked interrupted; at shutdown, running steps end with their processes', async () => {
+    const core = await (await api()).core();
+    // A second engine over the same database, as the next window (or this one after a reload) gets.
+    const log = vscode.window.createOutputChannel('Release Manager test', { log: true });
+    const config = new Config();
+    const promotion = new EnvironmentPromotionManager({ uow: core.uow, clock: core.clock, identity: core.identity });
+    const host = new FolderPipelines({ folder: vscode.workspace.workspaceFolders![0]!, uow: core.uow, clock: core.clock, identity: core.identity, promotion, config, log });
+    try {
+      // A run its window left running: owned by a process that is not the one with that pid now.
+      await vscode.commands.executeCommand(Commands.editEnvironment, { environment: 'dev', changes: { pipelineId: null, guidedFailure: false } });
+      const rel = await release('Cut off', 49);
+      const d = await core.environments.promoteToEnvironment(rel.id, 'dev');
+      await core.environments.transitionDeployment(d.id, 'in_progress');
+      const ship = await core.pipelines.getPipeline('ship');
+      const stale: PipelineRun = {
+        id: `stale-${Date.now()}`, pipelineId: ship.id, pipelineName: 'ship', deploymentId: d.id, status: 'running', currentStep: 0,
+        steps: ship.steps.map((st, index) => ({ index, name: st.name, type: st.type, status: index === 0 ? 'running' : 'pending', attempts: index === 0 ? 1 : 0, log: '' })),
+        startedAt: new Date(), owner: { pid: process.pid, hostname: os.hostname(), processStart: 'another process' }, definition: ship.steps,
+      };
+      await core.uow.write((r) => r.pipelineRuns.insert(stale));
+      await host.start();
+      const recovered = await core.pipelines.getRun(stale.id);
+      assert.equal(recovered?.status, 'interrupted');
+      assert.match(recovered?.interruption?.reason ?? '', /^cut off: the window running it/);
+      assert.equal((await core.environments.getDeployment(d.id))?.status, 'failed');
+
+      // A run this engine drives, cut by a clean shutdown: its processes end, the run is interrupted.
+      const slow = await core.pipelines.getPipeline('slow');
+      await core.environments.updateEnvironment('dev', { pipelineId: slow.id });
+      fs.rmSync(path.join(outDir(), 'sleep.pid'), { force: true });
+      const d2 = await promotion.promoteToEnvironment((await release('Shut down', 50)).id, 'dev');
+      const sleepPid = await waitFor('the step to start sleeping', () => {
+        try {
+          return Number(fs.readFileSync(path.join(outDir(), 'sleep.pid'), 'utf8').trim());
+        } catch {
+          return 0;
+        }
+      }, 10_000);
+      assert.ok(!(await isProcessGone(sleepPid)));
+      await host.dispose();
+      assert.ok(await isProcessGone(sleepPid), 'the step\'s process ended with the window');
+      const run = (await core.pipelines.listRuns({ deploymentId: d2.id }))[0]!;
+      assert.equal(run.status, 'interrupted');
+      assert.equal((await core.environments.getDeployment(d2.id))?.status, 'failed');
+    } finally {
+      await host.dispose();
+      config.dispose();
+      log.dispose();
+    }
+  });
+
   it('a task step runs the workspace task through vscode.tasks, with the release values as environment variables', async () => {
     const core = await (await api()).core();
     const tasks = vscode.Uri.joinPath(folder(), '.vscode', 'tasks.json');
@@ -321,7 +410,7 @@ describe('promotion and pipelines', function () {
     assert.deepEqual(result.pipeline.steps, [{ name: 'ping', type: 'shell', command: 'echo pong' }]);
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(fileUri()));
     assert.match(text, /\/\/ Reviewed in git\./, 'the comment stays');
-    assert.deepEqual((await core.pipelines.listPipelines()).filter((p) => p.source === 'file').map((p) => p.name).sort(), ['guarded', 'ship', 'smoke-int', 'via-task']);
+    assert.deepEqual((await core.pipelines.listPipelines()).filter((p) => p.source === 'file').map((p) => p.name).sort(), ['guarded', 'ship', 'slow', 'smoke-int', 'via-task']);
     assert.match(await refused(Commands.createPipeline, { name: 'ship' }), /^arguments\.name: a pipeline named 'ship' already exists in \.vscode\/release-pipelines\.json$/);
     assert.match(await refused(Commands.createPipeline, { name: 'bad', steps: [{ name: 'x', type: 'shell' }] }), /^arguments\.steps\[0\]\.command: is required$/);
     await writeFile(fileUri(), PIPELINES);
