@@ -1,7 +1,8 @@
 // Promotion as a person drives it: the workspace's pipeline file, dev and test set to run it from
 // the palette, a release created, then Promote pressed in the dashboard's Promotion tab — the run's
 // step shows under the environment, the Environments tree follows, the Pipeline tab streams the
-// running step's log; screenshots of both tabs.
+// running step's log; screenshots of both tabs. Then staging from the palette (a pending deployment
+// marked by hand) and production's approval requested and given in the tab.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -104,6 +105,31 @@ export const tests = {
       assert.equal((await wv.locator('#promote-staging').innerText()).trim(), 'Promote');
       await wv.locator('#request-approval-production').waitFor();
       await wv.locator('#promotion-timeline li[data-env="production"] .blockers', { hasText: 'production is protected' }).waitFor();
+
+      // From the palette: staging (no pipeline) gets a pending deployment, which the person marks.
+      await clearNotifications(page);
+      await runCommand(page, 'Release Manager: Promote Release', { prompts: true });
+      await waitForPrompt(page, 'Promote Release: which release?');
+      await pickRow(page, '2.0.0');
+      await waitForPrompt(page, 'Promote Release 2.0.0: to which environment?');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'production' }).filter({ hasText: 'production needs a completed deployment' }).waitFor();
+      await pickRow(page, 'staging');
+      await notification(page, 'the deployment is pending, as staging has no pipeline').locator('a.monaco-button, .monaco-button', { hasText: 'Mark Deployment Status' }).first().click();
+      await wv.locator('#promotion-timeline li[data-env="staging"][data-state="in_progress"]').waitFor();
+      await runCommand(page, 'Release Manager: Mark Deployment Status', { prompts: true });
+      await waitForPrompt(page, 'Mark Deployment Status: which deployment?');
+      await pickRow(page, '2.0.0 → staging');
+      await waitForPrompt(page, 'it is now…');
+      await pickRow(page, 'completed');
+      await answerPrompt(page, 'Mark 2.0.0 → staging completed', 'deployed by hand');
+      await wv.locator('#promotion-timeline li[data-env="staging"][data-state="completed"]').waitFor();
+
+      // Production is protected: request the approval and approve it in the tab; then it can be promoted.
+      await wv.locator('#request-approval-production').click();
+      await wv.locator('#approval-production[data-approval="pending"]').waitFor();
+      await wv.locator('#approve-production').click();
+      await wv.locator('#approval-production[data-approval="approved"]').waitFor();
+      await wv.locator('#promote-production').waitFor();
     },
   },
 };
