@@ -372,8 +372,6 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
-  // Fetched (connect-src) only when the Services graph first lays out, then run as a blob: worker.
-  const elkWorker = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'elk-worker.min.js'));
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -381,7 +379,8 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
     `style-src ${webview.cspSource} 'unsafe-inline'`,
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource} data:`,
-    // The service graph's ELK layout runs in a blob: worker fetched from dist/ (issue 5).
+    // The Services graph's ELK layout runs in a blob: worker; its script is bundled into webview.js
+    // (webview/graph/elkLayout.ts says why it is not fetched).
     'worker-src blob:',
     `connect-src ${webview.cspSource}`,
   ].join('; ');
@@ -395,7 +394,7 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 <title>Release dashboard</title>
 </head>
 <body>
-<div id="root" data-release-id="${attr(initial.releaseId)}" data-folder="${attr(initial.folder)}" data-tab="${attr(initial.tab)}" data-elk-worker="${attr(elkWorker.toString())}"></div>
+<div id="root" data-release-id="${attr(initial.releaseId)}" data-folder="${attr(initial.folder)}" data-tab="${attr(initial.tab)}"></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

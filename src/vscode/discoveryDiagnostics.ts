@@ -87,7 +87,9 @@ export class DiscoveryDiagnostics implements vscode.Disposable {
       do {
         this.again.delete(key);
         try {
+          const started = Date.now();
           const proposal = await discoverServices(folder.uri.fsPath);
+          this.log.debug(`[${folder.name}] Problems panel: ${proposal.diagnostics.length} discovery problem(s) in ${proposal.files.length} file(s), read in ${Date.now() - started} ms`);
           if (this.disposed) return;
           this.publish(folder.uri, proposal.diagnostics);
         } catch (e) {

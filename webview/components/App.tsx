@@ -82,6 +82,7 @@ export function App(props: { store: DashboardStore }) {
       badge: r.services.length || undefined,
       content: (
         <ServicesTab
+          active={s.tab === 'services'}
           graph={snap.serviceGraph}
           releaseServices={r.services}
           readOnly={snap.readOnly}

@@ -8,6 +8,8 @@ import { Button } from '../ui/Button';
 import { Select } from '../ui/Select';
 
 export interface ServicesTabProps {
+  /** Whether the tab is shown: the graph (and its layout worker) starts only once it has been. */
+  active: boolean;
   graph: ServiceGraphView | undefined;
   /** The release's services (names), to tell "no services" from "not loaded". */
   releaseServices: readonly string[];
@@ -23,6 +25,12 @@ export function ServicesTab(props: ServicesTabProps) {
   const { graph } = props;
   const [environment, setEnvironment] = useState<string | undefined>(graph?.defaultEnvironment);
   const [selected, setSelected] = useState<string | undefined>();
+  // Every tab's content is rendered; the ELK worker (1.6 MB of script) is not worth starting for a
+  // dashboard whose Services tab is never opened.
+  const [opened, setOpened] = useState(props.active);
+  useEffect(() => {
+    if (props.active) setOpened(true);
+  }, [props.active]);
   // Keep the choice while it exists; otherwise follow where the release goes next.
   useEffect(() => {
     if (!graph) return;
@@ -95,7 +103,7 @@ export function ServicesTab(props: ServicesTabProps) {
         <div className="services-layout">
           <section className="graph-pane" aria-labelledby="graph-heading">
             <h2 id="graph-heading">Dependencies</h2>
-            <ServiceGraph view={graph} environment={environment} selected={selected} onSelect={setSelected} />
+            {opened ? <ServiceGraph view={graph} environment={environment} selected={selected} onSelect={setSelected} /> : null}
           </section>
           <aside className="side-pane">
             {node ? (

@@ -149,9 +149,18 @@ export function ServiceGraph(props: ServiceGraphProps) {
     const d = drag.current;
     drag.current = undefined;
     if (!d || d.moved) return;
-    // A click: on a node selects it, on the background clears the selection.
+    // A click: on a node selects it, on the background clears the selection. Zoomed out, nodes are
+    // drawn as a few shared paths: find the one under the pointer from the positions.
     const target = (e.target as Element).closest('[data-service]');
-    onSelect(target ? (target.getAttribute('data-service') ?? undefined) : undefined);
+    if (target) return onSelect(target.getAttribute('data-service') ?? undefined);
+    const box = boxRef.current?.getBoundingClientRect();
+    if (!layout || !box) return onSelect(undefined);
+    const c = t.current;
+    const gx = (e.clientX - box.left - c.x) / c.k;
+    const gy = (e.clientY - box.top - c.y) / c.k;
+    let hit: string | undefined;
+    for (const [name, p] of layout.nodes) if (gx >= p.x && gx <= p.x + p.width && gy >= p.y && gy <= p.y + p.height) hit = name;
+    onSelect(hit);
   };
 
   const onKey = (e: KeyboardEvent<SVGGElement>, name: string) => {
@@ -221,6 +230,8 @@ export function ServiceGraph(props: ServiceGraphProps) {
         data-layout-size={layout ? `${Math.round(layout.width)}x${Math.round(layout.height)}` : ''}
         data-layouts-run={layoutsRun}
         data-zoom={viewT.k.toFixed(3)}
+        data-drawn={visible?.nodes.length ?? 0}
+        data-detail={detail ? 'names' : 'shapes'}
       >
         {state.status === 'failed' ? (
           <p className="error" id="graph-error">
@@ -275,7 +286,10 @@ export function ServiceGraph(props: ServiceGraphProps) {
                   />
                 );
               })}
-            {visible?.nodes.map((name) => {
+            {visible && !detail ? (
+              <SimplifiedNodes names={visible.nodes} layout={layout!} byName={byName} environment={environment} selected={selected} />
+            ) : null}
+            {visible?.nodes.filter(() => detail).map((name) => {
               const n = byName.get(name);
               const p = layout!.nodes.get(name)!;
               if (!n) return null;
@@ -327,6 +341,30 @@ export function ServiceGraph(props: ServiceGraphProps) {
         </svg>
       </div>
     </div>
+  );
+}
+
+/**
+ * Zoomed out: every node as a rectangle in one path per look (state, outside, cycle), so that 500
+ * services cost a handful of DOM elements instead of thousands.
+ */
+function SimplifiedNodes(props: { names: readonly string[]; layout: Layout; byName: Map<string, GraphNodeView>; environment: string | undefined; selected: string | undefined }) {
+  const groups = new Map<string, string[]>();
+  for (const name of props.names) {
+    const n = props.byName.get(name);
+    const p = props.layout.nodes.get(name);
+    if (!n || !p) continue;
+    const kind = (props.environment ? n.states[props.environment]?.kind : undefined) ?? 'not_deployed';
+    const cls = ['graph-node', 'simple', `state-${kind}`, n.inRelease ? 'in-release' : 'outside', n.inCycle ? 'cycle' : '', props.selected === name ? 'selected' : ''].filter(Boolean).join(' ');
+    const d = `M${p.x.toFixed(1)} ${p.y.toFixed(1)}h${p.width.toFixed(1)}v${p.height.toFixed(1)}h${(-p.width).toFixed(1)}z`;
+    groups.set(cls, [...(groups.get(cls) ?? []), d]);
+  }
+  return (
+    <>
+      {[...groups].map(([cls, ds]) => (
+        <path key={cls} className={cls} d={ds.join('')} />
+      ))}
+    </>
   );
 }
 

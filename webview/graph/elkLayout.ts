@@ -1,37 +1,26 @@
-// ELK in a Web Worker, never on the main thread. The worker script (dist/elk-worker.min.js, 1.6 MB)
-// is fetched from the extension only when a graph first needs a layout (CSP `connect-src
-// ${webview.cspSource}`), then started from a Blob (CSP `worker-src blob:`): a webview cannot start
-// a worker from its resource URL, which is another origin. Bundling the script as text would cost
-// every dashboard 1.6 MB of parsing, even those never showing the graph.
+// ELK in a Web Worker, never on the main thread. The worker script (elkjs's elk-worker.min.js,
+// 1.6 MB) is bundled into webview.js as text and started from a Blob URL (CSP `worker-src blob:`; a
+// webview cannot start a worker from its resource URL, which is another origin).
+//
+// Why bundled rather than fetched lazily from asWebviewUri('dist/elk-worker.min.js') (which works
+// under `connect-src ${webview.cspSource}`): in VS Code 1.100 a webview hidden or closed while one of
+// its resource requests is still pending leaves the webview service worker waiting for that answer,
+// and the next dashboard could not load its own script for up to 30 s (measured: the integration test
+// opening a second dashboard right after the first one's Services tab timed out; with the script
+// bundled it is ready in ~1 s). Bundled, the only request is webview.js itself, which the service
+// worker then caches by ETag; the cost is 1.6 MB more on a dashboard's first load.
 //
 // ELK cannot cancel a layout: a new layout while one runs terminates that worker and starts another.
 // Positions are cached by the layout key (layoutModel.ts), so a re-render with the same structure
 // (a colour, a label, another environment) never lays out again.
 import ElkConstructor, { type ELK, type ElkNode } from 'elkjs/lib/elk-api.js';
+import workerSource from 'elkjs/lib/elk-worker.min.js' with { type: 'text' };
 import { fromElkResult, type ElkInput, type Layout } from './layoutModel';
 
-let workerUrl: string | undefined;
-let blobUrl: Promise<string> | undefined;
+let blobUrl: string | undefined;
 
-/** Where to fetch elk-worker.min.js from (the dashboard passes its webview URI on #root). */
-export function configureElkWorker(url: string): void {
-  if (url !== workerUrl) {
-    workerUrl = url;
-    blobUrl = undefined;
-  }
-}
-
-function workerBlobUrl(): Promise<string> {
-  const url = workerUrl ?? document.getElementById('root')?.dataset.elkWorker;
-  if (!url) return Promise.reject(new Error('the page does not say where the layout worker is (data-elk-worker)'));
-  blobUrl ??= (async () => {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`could not load the layout worker (${response.status} ${response.statusText})`);
-    const source = await response.text();
-    return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  })();
-  // A failed fetch is retried on the next layout instead of being remembered.
-  blobUrl.catch(() => (blobUrl = undefined));
+function workerBlobUrl(): string {
+  blobUrl ??= URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
   return blobUrl;
 }
 
@@ -70,11 +59,9 @@ interface Running {
 
 let idle: ELK | undefined;
 let running: Running | undefined;
-/** Bumped by every layout request: a request that is no longer the newest gives up. */
-let generation = 0;
 
-async function newElk(): Promise<ELK> {
-  const url = await workerBlobUrl();
+function newElk(): ELK {
+  const url = workerBlobUrl();
   return new ElkConstructor({ workerFactory: () => new Worker(url) });
 }
 
@@ -83,16 +70,9 @@ export async function layout(input: ElkInput): Promise<Layout> {
   const hit = cachedLayout(input.key);
   if (hit) return hit;
   cancelLayout();
-  const gen = ++generation;
   let elk = idle;
   idle = undefined;
-  elk ??= await newElk();
-  if (gen !== generation) {
-    // A newer layout started while the worker script was loading.
-    if (idle === undefined) idle = elk;
-    else elk.terminateWorker();
-    throw new CancelledLayout();
-  }
+  elk ??= newElk();
   const started = performance.now();
   const result = await new Promise<ElkNode>((resolve, reject) => {
     const mine: Running = { elk: elk!, reject };
@@ -109,10 +89,8 @@ export async function layout(input: ElkInput): Promise<Layout> {
     );
   });
   layoutsRun++;
-  // Reused by the next layout (one idle worker at most).
-  const previous = idle as ELK | undefined; // set meanwhile by a layout that started later
-  if (previous && previous !== elk) previous.terminateWorker();
-  idle = elk;
+  idle = elk; // the next layout reuses the worker
+
   const out = fromElkResult(input, result);
   out.ms = Math.round(performance.now() - started);
   remember(out);

@@ -1,0 +1,109 @@
+// The Services tab as a person meets it: discover the sample's services, create a release with some
+// of them, open its dashboard's Services tab: the ELK graph is laid out in a blob: worker under the
+// dashboard's strict CSP (0 violations), nodes carry names, states and waves, edges are drawn; a click
+// shows the service with where its dependencies came from; Edit opens VS Code's prompts and the
+// change reaches the details without a new layout.
+import assert from 'node:assert/strict';
+import {
+  answerPrompt,
+  clearNotifications,
+  editorTab,
+  notification,
+  runCommand,
+  toggleItems,
+  waitForPrompt,
+  waitForTreeRow,
+  webviewFrame,
+  openViewContainer,
+} from './workbench.mjs';
+
+async function acceptQuickPick(page) {
+  await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+}
+
+export const tests = {
+  'Services tab: discover, then the ELK graph with waves, states and details; edit from the dashboard': {
+    timeout: 180_000,
+    run: async ({ page, screenshot }) => {
+      const webviewConsole = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /webview|elk|worker|Content Security Policy/i.test(m.text())) webviewConsole.push(m.text());
+      });
+      await openViewContainer(page, 'Releases');
+      await runCommand(page, 'Release Manager: Discover Services', { prompts: true });
+      await waitForPrompt(page, 'Discover Services in shop');
+      await acceptQuickPick(page);
+      await notification(page, 'Added 6 services').waitFor();
+
+      await runCommand(page, 'Release Manager: Create Release', { prompts: true });
+      await answerPrompt(page, 'Create Release (1/5): name', 'Storefront');
+      await answerPrompt(page, 'Create Release (2/5): version', '2.0.0');
+      await waitForPrompt(page, 'Create Release (3/5): services');
+      await toggleItems(page, ['api', 'auth', 'web', 'worker']);
+      await acceptQuickPick(page);
+      await answerPrompt(page, 'Create Release (4/5): planned start', '');
+      await answerPrompt(page, 'Create Release (5/5): planned end', '');
+      await notification(page, 'Created release 2.0.0 (Storefront).').waitFor();
+
+      // "Show Deployment Order" from the palette opens the dashboard on its Services tab.
+      await runCommand(page, 'Release Manager: Show Deployment Order', { prompts: true });
+      await waitForPrompt(page, 'Show Deployment Order: which release?');
+      await acceptQuickPick(page);
+      await editorTab(page, 'Release 2.0.0').waitFor();
+      const wv = webviewFrame(page);
+      await wv.locator('#tab-services[aria-selected="true"]').waitFor();
+
+      // The graph: laid out in the worker, one node per service (db and redis are outside the release).
+      const graph = wv.locator('#service-graph[data-state="ready"]');
+      await graph.waitFor({ timeout: 60_000 });
+      for (const name of ['api', 'auth', 'web', 'worker', 'db', 'redis']) {
+        await wv.locator(`.graph-node[data-service="${name}"] .node-name`, { hasText: name }).waitFor();
+      }
+      assert.equal(await wv.locator('.graph-node.outside').count(), 2, 'db and redis are drawn as outside the release');
+      assert.ok((await wv.locator('path.graph-edge[data-edge]').count()) >= 7, 'dependency edges are drawn');
+      assert.equal(await wv.locator('path.graph-edge[data-edge="api>web"]').count(), 1);
+      // Waves as columns and on each node; the order list beside the graph.
+      await wv.locator('text.graph-column', { hasText: 'Wave 0' }).waitFor();
+      await wv.locator('text.graph-column', { hasText: 'Outside the release' }).waitFor();
+      assert.equal(await wv.locator('.graph-node[data-service="auth"] .node-wave').textContent(), 'W0');
+      assert.equal(await wv.locator('.graph-node[data-service="web"] .node-wave').textContent(), 'W2');
+      assert.deepEqual(await wv.locator('#deployment-order tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-service'))), ['auth', 'api', 'web', 'worker']);
+      // Nothing was deployed: every node says so in text, not only in colour.
+      assert.match(await wv.locator('.graph-node[data-service="api"] .node-state').textContent(), /not deployed/);
+      await wv.locator('#graph-legend', { hasText: 'in progress' }).waitFor();
+      const layoutsAfterFirst = Number(await graph.getAttribute('data-layouts-run'));
+      assert.equal(layoutsAfterFirst, 1);
+
+      // Zoom and pan work (the drawn transform changes).
+      const zoom0 = Number(await graph.getAttribute('data-zoom'));
+      await wv.locator('#graph-zoom-out').click();
+      await wv.locator(`#service-graph[data-zoom]:not([data-zoom="${zoom0.toFixed(3)}"])`).waitFor();
+
+      // A click on a node shows the service.
+      await wv.locator('#graph-fit').click();
+      await wv.locator('.graph-node[data-service="web"]').click();
+      const details = wv.locator('#service-details[data-service="web"]');
+      await details.waitFor();
+      assert.equal(await details.locator('#service-path').textContent(), 'services/web');
+      await details.locator('#service-dependencies li[data-dependency="api"]', { hasText: 'docker-compose.yml:69' }).waitFor();
+      await details.locator('#service-runs tr[data-environment="production"]', { hasText: 'not deployed' }).waitFor();
+      assert.equal(await wv.locator('.graph-node[data-service="web"]').getAttribute('aria-pressed'), 'true');
+      await clearNotifications(page);
+      await page.mouse.move(1, 1);
+      await screenshot('services-graph');
+
+      // The strict CSP (worker-src blob:, connect-src for the worker script) blocked nothing.
+      assert.equal(await wv.locator('#csp-violations').getAttribute('data-count'), '0');
+      assert.deepEqual(webviewConsole, []);
+
+      // Edit from the dashboard: VS Code's prompts; the change reaches the details, with no new layout.
+      await details.locator('#service-edit').click();
+      await waitForPrompt(page, 'Edit Service web: which field?');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rollback command' }).first().click();
+      await answerPrompt(page, 'Edit Service web', 'deploy/undo-web.sh');
+      await details.locator('#service-rollback', { hasText: 'deploy/undo-web.sh' }).waitFor({ timeout: 10_000 });
+      assert.equal(Number(await graph.getAttribute('data-layouts-run')), layoutsAfterFirst, 'same structure: positions from the cache');
+      await waitForTreeRow(page, 'Storefront', { view: 'Releases' });
+    },
+  },
+};
