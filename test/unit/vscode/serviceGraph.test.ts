@@ -270,7 +270,7 @@ describe('Services graph', () => {
       assert.equal(input.fast, true);
       assert.equal(input.partitioned, false);
       assert.equal(input.graph.layoutOptions!['elk.layered.layering.strategy'], 'LONGEST_PATH_SOURCE');
-      assert.equal(input.graph.layoutOptions!['elk.layered.nodePlacement.strategy'], 'LINEAR_SEGMENTS');
+      assert.equal(input.graph.layoutOptions!['elk.layered.nodePlacement.strategy'], 'SIMPLE');
       assert.equal(input.graph.layoutOptions!['elk.layered.thoroughness'], '1');
       assert.ok(input.columns.length >= 2);
     });
