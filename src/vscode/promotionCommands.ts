@@ -2,25 +2,20 @@
 // reason), request / approve / reject an approval, mark a deployment's status by hand (environments
 // without a pipeline), redeploy or roll back an environment. Each takes an argument object or asks.
 import * as vscode from 'vscode';
-import { RefusedError, type Deployment, type DeploymentStatus, type PromotionOptions } from '../core/model';
-import { optionalText, requireText } from '../core/validate';
+import { RefusedError, ValidationError, type Deployment, type DeploymentStatus, type PromotionOptions } from '../core/model';
+import { describe, optionalText, requireText } from '../core/validate';
 import { checkArgs } from './commandArgs';
 import { Commands } from './commandIds';
 import type { CommandContext } from './commands';
-import { confirm, deploymentLabels, environmentTarget, FOLDER_ARG, pickDeployment, pickEnvironment, REQUIRED_TEXT, TEXT, type ArgSpec } from './environmentPrompts';
+import { confirm, deploymentLabels, environmentTarget, pickDeployment, pickEnvironment } from './environmentPrompts';
 import { STATE_LABEL } from './promotionModel';
 import { Cancelled, input, pick, pickSession, releaseTarget } from './prompts';
+import { DeploymentNode, isTreeNode } from './treeNodes';
 import type { FolderCore } from './workspaceSession';
 
-const RELEASE = { ...FOLDER_ARG, releaseId: REQUIRED_TEXT };
-
-export const PROMOTION_ARGS = {
-  promote: { ...RELEASE, environment: REQUIRED_TEXT, pipeline: TEXT, overrideReason: TEXT },
-  approval: { ...RELEASE, environment: REQUIRED_TEXT, comment: TEXT },
-  markDeployment: { ...FOLDER_ARG, deploymentId: REQUIRED_TEXT, status: REQUIRED_TEXT, note: TEXT },
-  redeploy: { ...FOLDER_ARG, environment: REQUIRED_TEXT, releaseId: TEXT, pipeline: TEXT, overrideReason: TEXT },
-  rollback: { ...FOLDER_ARG, environment: REQUIRED_TEXT, pipeline: TEXT, overrideReason: TEXT },
-} satisfies Record<string, ArgSpec>;
+// The argument specs live in promotionArgs.ts (pure, read by the fuzz tests).
+export { PROMOTION_ARGS } from './promotionArgs';
+import { PROMOTION_ARGS } from './promotionArgs';
 
 const override = (reason: string | undefined): PromotionOptions => (reason === undefined ? {} : { override: { reason } });
 
@@ -146,12 +141,19 @@ export const requestApproval = (ctx: CommandContext, arg: unknown) => approval(c
 export const approvePromotion = (ctx: CommandContext, arg: unknown) => approval(ctx, arg, 'approve');
 export const rejectPromotion = (ctx: CommandContext, arg: unknown) => approval(ctx, arg, 'reject');
 
+const DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = ['pending', 'in_progress', 'completed', 'failed', 'rolled_back'];
 const NEXT: Partial<Record<DeploymentStatus, DeploymentStatus[]>> = { pending: ['in_progress'], in_progress: ['completed', 'failed'], completed: ['rolled_back'] };
 
 /** For environments without a pipeline: the person says how the deployment went. */
 export async function markDeployment(ctx: CommandContext, arg: unknown): Promise<Deployment> {
-  const a = arg === undefined ? undefined : checkArgs<{ folder?: string; deploymentId: string; status: string; note?: string }>(PROMOTION_ARGS.markDeployment, arg);
-  const session = await pickSession(ctx.sessions, a?.folder, !a);
+  // From a deployment in a tree: that one; the status is asked.
+  const node = arg instanceof DeploymentNode ? arg : undefined;
+  if (isTreeNode(arg) && !node) throw new ValidationError('arguments', `run this from a deployment, not a ${arg.kind}`);
+  const a = arg === undefined || node ? undefined : checkArgs<{ folder?: string; deploymentId: string; status: string; note?: string }>(PROMOTION_ARGS.markDeployment, arg);
+  if (a && !(DEPLOYMENT_STATUSES as readonly string[]).includes(a.status)) {
+    throw new ValidationError('arguments.status', `expected one of ${DEPLOYMENT_STATUSES.join(', ')}, got ${describe(a.status)}`);
+  }
+  const session = node?.session ?? (await pickSession(ctx.sessions, a?.folder, !a));
   const core = await session.core();
   let deploymentId: string;
   let status: DeploymentStatus;
@@ -162,7 +164,10 @@ export async function markDeployment(ctx: CommandContext, arg: unknown): Promise
     note = a.note;
   } else {
     const active = await core.environments.listDeployments({ status: ['pending', 'in_progress'] });
-    const d = await pickDeployment(core, 'Mark Deployment Status: which deployment?', active, `No deployment in ${core.folder.name} is pending or in progress.`);
+    const d = node
+      ? ((await core.environments.getDeployment(node.deployment.id)) ?? node.deployment)
+      : await pickDeployment(core, 'Mark Deployment Status: which deployment?', active, `No deployment in ${core.folder.name} is pending or in progress.`);
+    if (!NEXT[d.status]?.length) throw new RefusedError(`the deployment is ${STATE_LABEL[d.status]}, which is final`);
     const label = (await deploymentLabels(core, [d.id])).get(d.id) ?? d.environment;
     const next = await pick(
       (NEXT[d.status] ?? []).map((s) => ({ label: STATE_LABEL[s], status: s })),

@@ -199,6 +199,7 @@ describe('promotion and pipelines', function () {
     // An override with a typed reason skips the order check, audited.
     const d = (await vscode.commands.executeCommand(Commands.promote, { releaseId: rel.id, environment: 'staging', overrideReason: 'hotfix, tested by hand' })) as { id: string; metadata?: { override?: { reason: string } } };
     assert.equal(d.metadata?.override?.reason, 'hotfix, tested by hand');
+    assert.match(await refused(Commands.markDeployment, { deploymentId: d.id, status: 'done' }), /^arguments\.status: expected one of pending, in_progress, completed, failed, rolled_back, got 'done'$/);
     await vscode.commands.executeCommand(Commands.markDeployment, { deploymentId: d.id, status: 'in_progress' });
     await vscode.commands.executeCommand(Commands.markDeployment, { deploymentId: d.id, status: 'failed', note: 'gave up' });
     assert.equal((await core.environments.getDeployment(d.id))?.status, 'failed');
