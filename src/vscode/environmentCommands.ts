@@ -7,20 +7,12 @@ import { FREQUENCIES, parseLocal, validateTimeZone, type Frequency } from '../co
 import { requireText } from '../core/validate';
 import { checkArgs } from './commandArgs';
 import type { CommandContext } from './commands';
-import { confirm, environmentDetail, environmentTarget, FOLDER_ARG, freezeLabel, pickPipeline, REQUIRED_TEXT, type ArgSpec } from './environmentPrompts';
+import { confirm, environmentDetail, environmentTarget, freezeLabel, pickPipeline } from './environmentPrompts';
 import { input, pick, pickSession } from './prompts';
 
-const ENV = { ...FOLDER_ARG, environment: REQUIRED_TEXT };
-const OBJECT = { kind: 'object' as const };
-
-export const ENVIRONMENT_ARGS = {
-  add: { ...FOLDER_ARG, name: REQUIRED_TEXT, settings: OBJECT },
-  rename: { ...ENV, newName: REQUIRED_TEXT },
-  environment: ENV,
-  edit: { ...ENV, changes: { kind: 'object' as const, required: true } },
-  addFreeze: { ...ENV, window: { kind: 'object' as const, required: true } },
-  removeFreeze: { ...ENV, windowId: REQUIRED_TEXT },
-} satisfies Record<string, ArgSpec>;
+// The argument specs live in promotionArgs.ts (pure, read by the fuzz tests).
+export { ENVIRONMENT_ARGS } from './promotionArgs';
+import { ENVIRONMENT_ARGS } from './promotionArgs';
 
 function newName(existing: readonly Environment[], except?: Environment) {
   return (v: string) => {

@@ -11,9 +11,7 @@ import type { FolderCore, WorkspaceSession } from './workspaceSession';
 
 export type ArgSpec = Parameters<typeof checkArgs>[0];
 
-export const FOLDER_ARG = { folder: { kind: 'string' as const } };
-export const REQUIRED_TEXT = { kind: 'string' as const, required: true };
-export const TEXT = { kind: 'string' as const };
+export { FOLDER_ARG, REQUIRED_TEXT, TEXT } from './promotionArgs';
 
 export interface EnvironmentTarget {
   session: WorkspaceSession;

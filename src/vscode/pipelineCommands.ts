@@ -9,20 +9,14 @@ import type { PipelineSyncResult } from '../core/releases/DeploymentPipelineMana
 import { optionalText } from '../core/validate';
 import { checkArgs } from './commandArgs';
 import type { CommandContext } from './commands';
-import { FOLDER_ARG, LIVE_RUN, pickDeployment, pickPipeline, pickRun, REQUIRED_TEXT, TEXT, type ArgSpec } from './environmentPrompts';
+import { LIVE_RUN, pickDeployment, pickPipeline, pickRun } from './environmentPrompts';
 import { addPipeline, pipelineFileTemplate, starterSteps } from './pipelineFileTemplate';
 import { input, isArgObject, pickSession } from './prompts';
 import type { FolderCore } from './workspaceSession';
 
-const RUN = { ...FOLDER_ARG, runId: REQUIRED_TEXT };
-
-export const PIPELINE_ARGS = {
-  startRun: { ...FOLDER_ARG, deploymentId: REQUIRED_TEXT, pipeline: TEXT },
-  run: RUN,
-  approveStep: { ...RUN, comment: TEXT },
-  create: { ...FOLDER_ARG, name: REQUIRED_TEXT },
-  editFile: FOLDER_ARG,
-} satisfies Record<string, ArgSpec>;
+// The argument specs live in promotionArgs.ts (pure, read by the fuzz tests).
+export { PIPELINE_ARGS } from './promotionArgs';
+import { PIPELINE_ARGS } from './promotionArgs';
 
 export async function startPipelineRun(ctx: CommandContext, arg: unknown): Promise<PipelineRun> {
   const a = arg === undefined ? undefined : checkArgs<{ folder?: string; deploymentId: string; pipeline?: string }>(PIPELINE_ARGS.startRun, arg);
