@@ -53,14 +53,37 @@ export class ReleaseStatusBar implements vscode.Disposable {
       const active = pickActiveRelease(candidates[0], candidates[1]);
       let steps: PromotionStepView[] = [];
       if (active) steps = (await (await active.session.core()).promotion.promotionPath(active.id)).steps;
+      // Deployments of other releases (a redeploy or rollback of a deployed one) spin the item too.
+      const elsewhere: string[] = [];
+      for (const session of this.sessions.list()) {
+        if (session.state !== 'ready') continue;
+        const core = await session.core();
+        for (const d of await core.environments.listDeployments({ status: 'in_progress', limit: 5 })) {
+          if (d.releaseId === active?.id) continue;
+          const version = d.releaseId ? (await core.releases.getRelease(d.releaseId))?.version : undefined;
+          elsewhere.push(`${version ?? 'a release'} → ${d.environment}`);
+        }
+      }
       if (generation !== this.generation) return; // a newer update started meanwhile
+      if (!active && elsewhere.length) {
+        // No release in progress or planned, but one is being redeployed or rolled back.
+        const text = `$(sync~spin) ${elsewhere[0]}${elsewhere.length > 1 ? ` (+${elsewhere.length - 1})` : ''}`;
+        const tooltip = `Deploying: ${elsewhere.join('; ')}`;
+        this.item.text = text;
+        this.item.tooltip = tooltip;
+        this.item.command = undefined;
+        this.item.accessibilityInformation = { label: tooltip };
+        this.item.show();
+        this.state = { visible: true, text, tooltip };
+        return;
+      }
       if (!active) {
         this.state = { visible: false, text: '', tooltip: '' };
         this.item.hide();
         return;
       }
       const multi = this.sessions.list().length > 1;
-      const view = statusBarView(active, steps, multi ? active.session.name : undefined);
+      const view = statusBarView(active, steps, multi ? active.session.name : undefined, elsewhere);
       this.item.text = view.text;
       this.item.tooltip = new vscode.MarkdownString(view.tooltip);
       this.item.command = openDashboardCommand(active.session, active.id);

@@ -26,8 +26,17 @@ export interface StatusBarView {
   spinning: boolean;
 }
 
-export function statusBarView(release: Pick<ReleaseSummary, 'version' | 'name' | 'status' | 'riskScore'>, steps: readonly PromotionStepView[], folderName?: string): StatusBarView {
-  const spinning = isRunning(steps);
+/**
+ * `elsewhere`: deployments in progress of other releases (a redeploy or rollback of a deployed
+ * release, say), one line each: the item spins for them too and its tooltip names them.
+ */
+export function statusBarView(
+  release: Pick<ReleaseSummary, 'version' | 'name' | 'status' | 'riskScore'>,
+  steps: readonly PromotionStepView[],
+  folderName?: string,
+  elsewhere: readonly string[] = [],
+): StatusBarView {
+  const spinning = isRunning(steps) || elsewhere.length > 0;
   const furthest = furthestStep(steps);
   const where = furthest ? stepMark(furthest) : STATUS_LABEL[release.status].toLowerCase();
   const text = `${spinning ? '$(sync~spin)' : '$(rocket)'} ${release.version} · ${where}`;
@@ -38,6 +47,7 @@ export function statusBarView(release: Pick<ReleaseSummary, 'version' | 'name' |
     '',
     steps.length ? `Promotion: ${pathLine(steps)}` : 'No environments yet',
     '',
+    ...(elsewhere.length ? [`Also deploying: ${elsewhere.map(escapeMarkdown).join('; ')}`, ''] : []),
     'Click to open the release dashboard',
   ].join('\n');
   return { text, tooltip, spinning };
