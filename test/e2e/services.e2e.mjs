@@ -21,6 +21,14 @@ async function acceptQuickPick(page) {
   await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
 }
 
+/** In a single-choice quick pick: filters by `label` and accepts the (then first) row. */
+async function pickByTyping(page, label) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill(label);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: label }).waitFor();
+  await input.press('Enter');
+}
+
 export const tests = {
   'Services tab: discover, then the ELK graph with waves, states and details; edit from the dashboard': {
     timeout: 180_000,
@@ -99,11 +107,46 @@ export const tests = {
       // Edit from the dashboard: VS Code's prompts; the change reaches the details, with no new layout.
       await details.locator('#service-edit').click();
       await waitForPrompt(page, 'Edit Service web: which field?');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rollback command' }).first().click();
+      await pickByTyping(page, 'Rollback command');
       await answerPrompt(page, 'Edit Service web', 'deploy/undo-web.sh');
       await details.locator('#service-rollback', { hasText: 'deploy/undo-web.sh' }).waitFor({ timeout: 10_000 });
       assert.equal(Number(await graph.getAttribute('data-layouts-run')), layoutsAfterFirst, 'same structure: positions from the cache');
       await waitForTreeRow(page, 'Storefront', { view: 'Releases' });
+
+      // The environment picker: states and readiness are about the chosen environment.
+      await wv.locator('#graph-environment').selectOption('production');
+      await wv.locator('#order-heading', { hasText: 'Deployment order to production' }).waitFor();
+      await wv.locator('#service-state', { hasText: 'not deployed' }).waitFor();
+
+      // Drag pans the picture.
+      const group = wv.locator('#service-graph svg > g');
+      const before = await group.getAttribute('transform');
+      const box = await graph.boundingBox();
+      await page.mouse.move(box.x + 20, box.y + 20);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 120, box.y + 70, { steps: 5 });
+      await page.mouse.up();
+      assert.notEqual(await group.getAttribute('transform'), before, 'the drag moved the graph');
+
+      // A dependency cycle made through Edit → Dependencies: the order is refused, the graph is laid
+      // out again (new structure) with the cycle's edges marked and the cycle named.
+      await wv.locator('#deployment-order tr[data-service="auth"] button').click();
+      await wv.locator('#service-details[data-service="auth"] #service-edit').click();
+      await waitForPrompt(page, 'Edit Service auth: which field?');
+      await pickByTyping(page, 'Dependencies');
+      await waitForPrompt(page, 'Edit Service auth: dependencies');
+      await toggleItems(page, ['web']);
+      await acceptQuickPick(page);
+      // auth now needs web, which needs api, which needs auth: one cycle, named from its smallest member.
+      await wv.locator('#graph-cycles', { hasText: 'api → auth → web → api' }).waitFor({ timeout: 10_000 });
+      await wv.locator(`#service-graph[data-state="ready"]:not([data-layouts-run="${layoutsAfterFirst}"])`).waitFor({ timeout: 30_000 });
+      assert.deepEqual((await wv.locator('path.graph-edge.cycle').evaluateAll((es) => es.map((e) => e.getAttribute('data-edge')))).sort(), ['api>web', 'auth>api', 'web>auth']);
+      await wv.locator('#deployment-order-none', { hasText: 'dependency cycle api → auth → web → api' }).waitFor();
+      assert.equal(await wv.locator('.graph-node.cycle').count(), 3);
+      await clearNotifications(page);
+      await page.mouse.move(1, 1);
+      await screenshot('services-graph-cycle');
+      assert.equal(await wv.locator('#csp-violations').getAttribute('data-count'), '0');
     },
   },
 };
