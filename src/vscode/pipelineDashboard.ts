@@ -10,6 +10,9 @@ import type { FolderCore } from './workspaceSession';
 
 type Core = Pick<FolderCore, 'uow' | 'environments' | 'pipelines' | 'identity'>;
 
+/** Characters of each step's log the snapshot carries for runs other than the newest. */
+const OLDER_RUN_LOG_TAIL = 4 * 1024;
+
 const iso = (d: Date | string | undefined) => (d === undefined ? undefined : new Date(d).toISOString());
 
 export function runView(run: PipelineRun, environment: string, driven: boolean): PipelineRunView {
@@ -57,6 +60,15 @@ export async function loadPipelinesView(core: Core, releaseId: string): Promise<
     }
   }
   runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  // The snapshot goes out after every change: older runs carry short log tails to keep it small.
+  for (const run of runs.slice(1)) {
+    for (const step of run.steps) {
+      if (step.logTail.length > OLDER_RUN_LOG_TAIL) {
+        step.logElided += step.logTail.length - OLDER_RUN_LOG_TAIL;
+        step.logTail = step.logTail.slice(-OLDER_RUN_LOG_TAIL);
+      }
+    }
+  }
   return {
     runs: runs.slice(0, PIPELINE_RUNS_SHOWN),
     environments: envs.map((e) => strip({
