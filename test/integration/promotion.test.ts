@@ -231,6 +231,26 @@ describe('promotion and pipelines', function () {
     await waitFor('the diagnostics to clear', () => vscode.languages.getDiagnostics(fileUri()).every((d) => d.source !== 'Release Manager'), 10_000);
   });
 
+  it('the file\'s $schema resolves: VS Code\'s JSON support checks the file against the bundled schema, comments allowed', async () => {
+    const doc = await vscode.workspace.openTextDocument(fileUri());
+    const editor = await vscode.window.showTextDocument(doc);
+    assert.equal(doc.languageId, 'jsonc', 'the file is JSON with comments');
+    try {
+      const at = doc.getText().indexOf('"timeoutSeconds": 60') + '"timeoutSeconds": '.length;
+      await editor.edit((e) => e.replace(new vscode.Range(doc.positionAt(at), doc.positionAt(at + 2)), '-5'));
+      // The JSON language service's own check (no source), from the schema that $schema names.
+      const d = await waitFor('the JSON schema diagnostic', () => vscode.languages.getDiagnostics(fileUri()).find((x) => x.source !== 'Release Manager' && /exclusive minimum of 0/.test(x.message)), 20_000);
+      assert.equal(d.range.start.line, doc.positionAt(at).line);
+      const others = vscode.languages.getDiagnostics(fileUri()).filter((x) => x.source !== 'Release Manager').map((x) => x.message);
+      assert.ok(!others.some((m) => /Unable to load schema|Comments are not permitted/.test(m)), others.join('; '));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      // The web workbench saves after a delay: put the file back as the other tests expect it.
+      await writeFile(fileUri(), PIPELINES);
+      await waitFor('the diagnostics to clear', () => vscode.languages.getDiagnostics(fileUri()).every((x) => x.source !== 'Release Manager'), 10_000);
+    }
+  });
+
   it('guided failure: the failed step pauses the run; Retry / Ignore / Abort by command', async () => {
     const core = await (await api()).core();
     await vscode.commands.executeCommand(Commands.editEnvironment, { environment: 'dev', changes: { pipelineId: 'guarded', guidedFailure: true } });
