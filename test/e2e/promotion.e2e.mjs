@@ -133,3 +133,34 @@ export const tests = {
     },
   },
 };
+
+tests['Untrusted workspace: releases can be planned and promoted, but a pipeline with shell steps is refused with the reason'] = {
+  settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' },
+  timeout: 120_000,
+  run: async ({ page, workspace, screenshot }) => {
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, '.vscode/release-pipelines.json'), JSON.stringify({
+      pipelines: [{ name: 'ship', steps: [{ name: 'deploy', type: 'shell', command: 'touch should-not-exist' }] }],
+    }, null, 2));
+    await openViewContainer(page, 'Releases');
+    await setPipeline(page, 'dev', 'ship');
+    await runCommand(page, 'Release Manager: Create Release', { prompts: true });
+    await answerPrompt(page, 'Create Release (1/4): name', 'Untrusted check');
+    await answerPrompt(page, 'Create Release (2/4): version', '0.9.0');
+    await answerPrompt(page, 'Create Release (3/4): planned start', '');
+    await answerPrompt(page, 'Create Release (4/4): planned end', '');
+    await notification(page, 'Created release 0.9.0').waitFor();
+    const row = await waitForTreeRow(page, 'Untrusted check', { view: 'Releases' });
+    await row.click();
+    const wv = webviewFrame(page);
+    await wv.locator('#tab-promotion').click();
+    await wv.locator('#promote-dev').click();
+    await wv.locator('#promotion-error', {
+      hasText: "pipeline 'ship' has shell steps ('deploy'), which run only in a trusted workspace; trust this folder to run it",
+    }).waitFor({ timeout: 20_000 });
+    assert.equal(await wv.locator('#promotion-timeline li[data-env="dev"]').getAttribute('data-state'), 'not_deployed', 'nothing was deployed');
+    assert.ok(!fs.existsSync(path.join(workspace, 'should-not-exist')), 'the shell step did not run');
+    await page.mouse.move(1, 1);
+    await screenshot('promotion-untrusted');
+  },
+};
