@@ -39,8 +39,7 @@ export interface ExportCalendarArgs extends FolderArgs {
   path?: string;
 }
 export interface AddServiceArgs extends FolderArgs {
-  /** Without a name (only `folder`), the command prompts for everything in that folder. */
-  name?: string;
+  name: string;
   path?: string;
   deployCommand?: string;
   rollbackCommand?: string;
@@ -49,8 +48,8 @@ export interface AddServiceArgs extends FolderArgs {
 }
 export interface EditServiceArgs extends FolderArgs {
   name: string;
-  /** Fields as ServiceCatalog.updateService takes them. Without changes, the command prompts for what to change. */
-  changes?: Record<string, unknown>;
+  /** Fields as ServiceCatalog.updateService takes them. */
+  changes: Record<string, unknown>;
 }
 export interface RemoveServiceArgs extends FolderArgs {
   name: string;
@@ -64,7 +63,7 @@ export interface DiscoverServicesArgs extends FolderArgs {
   accept: string[] | 'all';
 }
 
-type Kind = 'string' | 'string[]' | 'object' | 'tab' | 'accept' | 'boolean' | 'number' | 'list';
+type Kind = 'string' | 'string[]' | 'object' | 'tab' | 'accept' | 'boolean' | 'number' | 'list' | 'objectOrNull' | 'colour';
 export type Spec = Record<string, { kind: Kind; required?: boolean }>;
 
 const folder = { folder: { kind: 'string' as const } };
@@ -88,14 +87,14 @@ export const ARG_SPECS = {
   exportCalendar: { ...folder, path: { kind: 'string' } },
   addService: {
     ...folder,
-    name: { kind: 'string' },
+    name: { kind: 'string', required: true },
     path: { kind: 'string' },
     deployCommand: { kind: 'string' },
     rollbackCommand: { kind: 'string' },
     healthCheckUrl: { kind: 'string' },
     dependencies: { kind: 'string[]' },
   },
-  editService: { ...folder, name: { kind: 'string', required: true }, changes: { kind: 'object' } },
+  editService: { ...folder, name: { kind: 'string', required: true }, changes: { kind: 'object', required: true } },
   removeService: { ...folder, name: { kind: 'string', required: true } },
   discoverServices: { ...folder, accept: { kind: 'accept', required: true } },
   deploymentOrder: { ...releaseRef, environment: { kind: 'string' } },
@@ -146,6 +145,12 @@ export function checkArgs<T>(spec: Spec, value: unknown): T {
         break;
       case 'list':
         if (!Array.isArray(x)) throw bad('a list');
+        break;
+      case 'objectOrNull':
+        if (x !== null && (typeof x !== 'object' || Array.isArray(x))) throw bad('an object, or null to remove the settings');
+        break;
+      case 'colour':
+        if (x !== 'blue' && x !== 'green') throw bad('blue or green');
         break;
     }
   }

@@ -11,6 +11,7 @@ import { loadDashboardSnapshot } from './dashboardModel';
 import { handlePipelineTabMessage, loadPipelinesView, PipelineOutputRelay } from './pipelineDashboard';
 import { DashboardTraffic, type TrafficFeedInfo } from './dashboardTraffic';
 import { loadServiceGraph } from './serviceGraphModel';
+import { FolderNode, ReleaseServiceNode } from './treeNodes';
 import { userMessage } from './errors';
 import { handlePlanningMessage, isPlanningMessage, loadPlanningSections } from './planningDashboard';
 import type { Sessions, WorkspaceSession } from './workspaceSession';
@@ -251,7 +252,7 @@ export class DashboardPanel {
         this.deps.log.error(`dashboard ${this.releaseId}: pipelines: ${(e as Error).stack ?? e}`);
       }
       // Roadmap and Metrics tabs (issue 7); each part that fails is left out and logged.
-      Object.assign(snapshot, await loadPlanningSections(core, this.releaseId, this.deps.log));
+      Object.assign(snapshot, await loadPlanningSections(core, this.releaseId, this.deps.log, () => void this.refresh()));
       this.snapshot = snapshot;
       this.panel.title = `Release ${snapshot.release.version}`;
       this.send({ type: 'dashboard/snapshot', snapshot });
@@ -324,25 +325,20 @@ export class DashboardPanel {
           const core = await this.session().core();
           await core.releases.assessRisk(this.releaseId);
         });
-      // The service commands prompt in VS Code (quick input), in this dashboard's folder.
+      // The service commands, run as from a tree row of this dashboard's folder: they prompt in VS
+      // Code (Remove asks for confirmation) and show a refusal themselves. (An argument object
+      // would never prompt.)
       case 'service/add':
         return this.request(m.requestId, async () => {
-          await vscode.commands.executeCommand(Commands.addService, { folder: this.session().key });
+          await vscode.commands.executeCommand(Commands.addService, new FolderNode(this.session()));
         });
       case 'service/edit':
         return this.request(m.requestId, async () => {
-          await vscode.commands.executeCommand(Commands.editService, { folder: this.session().key, name: m.name });
+          await vscode.commands.executeCommand(Commands.editService, new ReleaseServiceNode(this.session(), this.releaseId, m.name, true));
         });
       case 'service/remove':
         return this.request(m.requestId, async () => {
-          const folder = this.session().key;
-          const yes = 'Remove';
-          const choice = await vscode.window.showWarningMessage(
-            `Remove service '${m.name}' from the catalog? Releases that already shipped it keep its name.`,
-            { modal: true },
-            yes,
-          );
-          if (choice === yes) await vscode.commands.executeCommand(Commands.removeService, { folder, name: m.name });
+          await vscode.commands.executeCommand(Commands.removeService, new ReleaseServiceNode(this.session(), this.releaseId, m.name, true));
         });
       // Promotion and Pipeline tabs: refusals come back with the core's text.
       case 'promotion/promote':

@@ -9,7 +9,7 @@ import { ARG_SPECS, checkArgs, type AddServiceArgs, type DiscoverServicesArgs, t
 import type { CommandContext } from './commands';
 import { acceptOffer, buildOffer, edgeKey, sourceText, type Acceptance, type Offer, type OfferedEdge, type OfferedService } from './discoveryModel';
 import { Cancelled, input, isArgObject, pick, pickMany, pickService, pickSession } from './prompts';
-import { ReleaseServiceNode, isTreeNode } from './treeNodes';
+import { FolderNode, ReleaseServiceNode, isTreeNode } from './treeNodes';
 import type { FolderCore } from './workspaceSession';
 
 // Text from a prompt or an argument; anything else goes on to validateHealthCheck, which names what is wrong.
@@ -34,26 +34,22 @@ async function pickDependencies(core: FolderCore, title: string, exclude: string
 }
 
 export async function addService(ctx: CommandContext, arg: unknown): Promise<Service> {
-  let folder: string | undefined;
-  if (arg !== undefined) {
+  // A folder row (the dashboard passes its folder's): prompt in that folder. An argument object never prompts.
+  let session = arg instanceof FolderNode ? arg.session : undefined;
+  if (arg !== undefined && !session) {
     const a = checkArgs<AddServiceArgs>(ARG_SPECS.addService, arg);
-    const given = Object.keys(a).filter((k) => k !== 'folder');
-    if (given.length) {
-      if (a.name === undefined) throw new ValidationError('arguments.name', 'is required (pass only folder to be asked for everything)');
-      const core = await (await pickSession(ctx.sessions, a.folder, false)).core();
-      return core.catalog.addService({
-        name: a.name,
-        path: a.path,
-        deployCommand: a.deployCommand,
-        rollbackCommand: a.rollbackCommand,
-        healthCheck: healthCheckOf(a.healthCheckUrl),
-        dependencies: a.dependencies,
-      });
-    }
-    // Only a folder (the dashboard's "Add service"): ask for the rest there.
-    folder = a.folder;
+    const core = await (await pickSession(ctx.sessions, a.folder, false)).core();
+    return core.catalog.addService({
+      name: a.name,
+      path: a.path,
+      deployCommand: a.deployCommand,
+      rollbackCommand: a.rollbackCommand,
+      healthCheck: healthCheckOf(a.healthCheckUrl),
+      dependencies: a.dependencies,
+    });
   }
-  const core = await (await pickSession(ctx.sessions, folder, folder === undefined)).core();
+  session ??= await pickSession(ctx.sessions, undefined, true);
+  const core = await session.core();
   const existing = await core.catalog.listServices();
   const name = (await input({ title: 'Add Service (1/6): name', prompt: 'e.g. api, web, billing-worker', check: checkNewName(existing) })).trim();
   const path = await input({
@@ -105,8 +101,7 @@ async function serviceTarget(ctx: CommandContext, arg: unknown, spec: typeof ARG
 
 export async function editService(ctx: CommandContext, arg: unknown): Promise<Service> {
   const t = await serviceTarget(ctx, arg, ARG_SPECS.editService, 'Edit Service: which service?');
-  // An argument object without changes names the service to edit (the dashboard's Edit button).
-  if (t.args && (t.args as EditServiceArgs).changes !== undefined) {
+  if (t.args) {
     const changes = { ...(t.args as EditServiceArgs).changes };
     if ('healthCheckUrl' in changes) {
       changes.healthCheck = healthCheckOf(changes.healthCheckUrl as string | undefined);
