@@ -359,13 +359,31 @@ export interface PipelineRun {
   definition: PipelineStep[];
 }
 
+/** Refusals are read by people: never longer than this, whatever they quote (a caller may send 1 MB). */
+export const MAX_REFUSAL_TEXT = 1_000;
+
+/**
+ * A refusal's text as it can be shown: cut to MAX_REFUSAL_TEXT, and control characters and
+ * bidirectional overrides quoted from the input made visible (`\u202e`), so that an echoed value can
+ * neither flood a notification nor reorder what it shows.
+ */
+export function refusalText(text: string, max = MAX_REFUSAL_TEXT): string {
+  const cut = (t: string) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);
+  return cut(cut(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /** Invalid input: names the field and the reason. Nothing was changed. */
 export class ValidationError extends Error {
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-  ) {
-    super(`${field}: ${reason}`);
+  readonly field: string;
+  readonly reason: string;
+
+  constructor(field: string, reason: string) {
+    // The field too may come from the input (an unknown key): bounded the same way.
+    const name = field === '' ? '""' : refusalText(field, 120);
+    const why = refusalText(reason);
+    super(`${name}: ${why}`);
+    this.field = name;
+    this.reason = why;
     this.name = 'ValidationError';
   }
 }
@@ -373,7 +391,7 @@ export class ValidationError extends Error {
 /** A valid request that the current state does not allow; the message says why. Nothing was changed. */
 export class RefusedError extends Error {
   constructor(message: string) {
-    super(message);
+    super(refusalText(message));
     this.name = 'RefusedError';
   }
 }
@@ -390,7 +408,7 @@ export class NotFoundError extends Error {
     readonly key: string,
   ) {
     // Bounded and quoted like validate.describe: the key may be anything a caller sent (1 MB, control characters).
-    super(`${entity} ${quoteKey(key)} does not exist`);
+    super(refusalText(`${entity} ${quoteKey(key)} does not exist`));
     this.name = 'NotFoundError';
   }
 }

@@ -13,7 +13,7 @@
 import semver from 'semver';
 import { ValidationError } from './model';
 import { addLocalMinutes, localToInstant, type RecurrenceRule } from './recurrence';
-import { describe } from './validate';
+import { describe, keyName } from './validate';
 
 export type VersionRule = 'next-minor' | 'next-patch' | 'calendar';
 export const VERSION_RULES: readonly VersionRule[] = ['next-minor', 'next-patch', 'calendar'];
@@ -90,7 +90,7 @@ export function validateCheckpoints(value: unknown, field = 'checkpoints'): Trai
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError(at, `expected { name, offset }, got ${describe(raw)}`);
     const c = raw as Record<string, unknown>;
     const unknown = Object.keys(c).find((k) => k !== 'name' && k !== 'offset');
-    if (unknown) throw new ValidationError(`${at}.${unknown}`, 'unknown field (expected name, offset)');
+    if (unknown !== undefined) throw new ValidationError(`${at}.${keyName(unknown)}`, 'unknown field (expected name, offset)');
     if (typeof c.name !== 'string' || c.name.trim() === '') throw new ValidationError(`${at}.name`, `expected a name such as 'code freeze', got ${describe(c.name)}`);
     const name = c.name.trim();
     if (name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) throw new ValidationError(`${at}.name`, 'must be one line of at most 100 characters');

@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DoraReport } from '../core/doraMetrics';
-import type { Release } from '../core/model';
+import { NotFoundError, ValidationError, type Release } from '../core/model';
+import { describe, requireText } from '../core/validate';
 import type { GeneratedNotes } from '../core/releaseNotesService';
 import { checkArgs } from './commandArgs';
 import type { CommandContext } from './commands';
@@ -69,7 +70,7 @@ export async function openNotesEditor(session: WorkspaceSession, release: Releas
 export async function editNotes(ctx: CommandContext, arg: unknown): Promise<{ uri: string }> {
   const t = await releaseTarget(ctx.sessions, arg, PLANNING_ARG_SPECS.releaseNotes, { title: 'Edit Release Notes: which release?', purpose: 'to edit notes of' });
   const release = await t.core.releases.getRelease(t.releaseId);
-  if (!release) throw new Cancelled();
+  if (!release) throw new NotFoundError('release', t.releaseId);
   const uri = await openNotesEditor(t.session, release);
   if (!t.args && !release.releaseNotes) {
     void vscode.window.showInformationMessage(`Release ${release.version} has no notes yet: write them here (Ctrl+S stores them), or run "Generate Release Notes".`);
@@ -94,14 +95,21 @@ export async function exportInteractively(session: WorkspaceSession, core: Folde
   return out;
 }
 
+/** A path given by code: a Markdown file, so that an export can never overwrite a script or a settings file. */
+function markdownFile(field: string, value: string): string {
+  const p = requireText(field, value, { max: 1000 });
+  if (!/\.(md|markdown)$/i.test(p)) throw new ValidationError(field, `${describe(p)} does not end in .md: release notes are exported only to a Markdown file`);
+  return p;
+}
+
 export async function exportNotes(ctx: CommandContext, arg: unknown): Promise<{ path: string; bytes: number }> {
   const t = await releaseTarget(ctx.sessions, arg, PLANNING_ARG_SPECS.exportNotes, { title: 'Export Release Notes: which release?', purpose: 'to export notes of' });
   if (t.args) {
     const a = t.args as unknown as ExportNotesArgs;
-    return t.core.notes.exportMarkdown(t.releaseId, path.resolve(t.session.folder.uri.fsPath, a.path));
+    return t.core.notes.exportMarkdown(t.releaseId, path.resolve(t.session.folder.uri.fsPath, markdownFile('arguments.path', a.path)));
   }
   const release = await t.core.releases.getRelease(t.releaseId);
-  if (!release) throw new Cancelled();
+  if (!release) throw new NotFoundError('release', t.releaseId);
   return exportInteractively(t.session, t.core, release);
 }
 

@@ -113,7 +113,7 @@ export interface CreatePipelineResult {
 export async function createPipeline(ctx: CommandContext, arg: unknown): Promise<CreatePipelineResult> {
   let steps: PipelineStep[] = starterSteps();
   let rest = arg;
-  if (isArgObject(arg) && 'steps' in arg) {
+  if (isArgObject(arg) && typeof arg === 'object' && arg !== null && 'steps' in arg) {
     const { steps: raw, ...others } = arg;
     try {
       steps = validateSteps(raw);

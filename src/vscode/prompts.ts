@@ -6,6 +6,7 @@ import type { ReleaseSummary } from '../core/ports';
 import { describe } from '../core/validate';
 import { checkArgs, type ReleaseRefArgs } from './commandArgs';
 import { riskLevel, sortForGroup, STATUS_LABEL, STATUS_ORDER } from './releaseTreeModel';
+import { isTrainTreeNode } from './trainTree';
 import { isTreeNode, releaseRefOf } from './treeNodes';
 import type { FolderCore, Sessions, WorkspaceSession } from './workspaceSession';
 
@@ -17,9 +18,13 @@ export class Cancelled extends Error {
   }
 }
 
-/** An argument object (from code) rather than a tree node or nothing (from a person). */
-export function isArgObject(arg: unknown): arg is Record<string, unknown> {
-  return typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !isTreeNode(arg);
+/**
+ * Passed by code — an argument object, or any other value — rather than by a person (nothing, or a
+ * row of a tree). Code never gets a prompt: checkArgs then refuses whatever is not an argument object
+ * (a list or a string used to fall through to the prompts and wait there for a person).
+ */
+export function isArgObject(arg: unknown): boolean {
+  return arg !== undefined && !isTreeNode(arg) && !isTrainTreeNode(arg);
 }
 
 /** validateInput from a validator that throws: the reason without the field name, or undefined when fine. */

@@ -5,6 +5,7 @@ import { formatSplit, otherColour, type BlueGreenStatus } from '../core/blueGree
 import { ValidationError } from '../core/model';
 import type { Colour } from '../core/ports';
 import { describe } from '../core/validate';
+import { checkArgs } from './commandArgs';
 import type { TrafficAction } from '../shared/trafficView';
 import { parseEnvironmentRouterSettings, routerField, storedRouterSettings } from '../traffic/environmentRouterSettings';
 
@@ -37,27 +38,8 @@ export interface TrafficArgs {
 
 /** Shape checks of an argument object; errors name `arguments.<key>`. The managers check values. */
 export function checkTrafficArgs<T>(spec: ArgSpec, value: unknown): T {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError('arguments', `expected an object, got ${describe(value)}`);
-  const v = value as Record<string, unknown>;
-  for (const key of Object.keys(v)) {
-    if (!(key in spec)) throw new ValidationError(`arguments.${key}`, `is not an argument of this command (arguments: ${Object.keys(spec).join(', ')})`);
-  }
-  for (const [key, { kind, required }] of Object.entries(spec)) {
-    const x = v[key];
-    if (x === undefined) {
-      if (required) throw new ValidationError(`arguments.${key}`, 'is required');
-      continue;
-    }
-    const bad = (what: string) => new ValidationError(`arguments.${key}`, `expected ${what}, got ${describe(x)}`);
-    const isObject = typeof x === 'object' && x !== null && !Array.isArray(x);
-    if (kind === 'string' && typeof x !== 'string') throw bad('text');
-    if (kind === 'number' && (typeof x !== 'number' || !Number.isFinite(x))) throw bad('a number');
-    if (kind === 'boolean' && typeof x !== 'boolean') throw bad('true or false');
-    if (kind === 'object' && !isObject) throw bad('an object');
-    if (kind === 'objectOrNull' && !isObject && x !== null) throw bad('an object, or null to remove the settings');
-    if (kind === 'colour' && x !== 'blue' && x !== 'green') throw bad('blue or green');
-  }
-  return v as T;
+  // The commands' one shape check (plain objects only, own keys, no getters), with this module's kinds.
+  return checkArgs<T>(spec, value);
 }
 
 export const VERB: Record<Exclude<TrafficAction, 'setup'>, string> = { switch: 'Switch', promote: 'Promote', abort: 'Abort', rollback: 'Roll Back' };

@@ -19,7 +19,7 @@ import {
   type Release,
 } from '../model';
 import type { Clock, DeploymentQuery, GitPort, Identity, Repositories, UnitOfWork } from '../ports';
-import { compact, describe, listNames, optionalText, requireText } from '../validate';
+import { compact, describe, keyName, listNames, optionalText, requireText } from '../validate';
 import { releaseCalendarEvent, releaseLabel } from './ReleaseManager';
 
 /** Runs a deployment's pipeline; DeploymentPipelineManager registers itself through `setExecutor`. */
@@ -109,7 +109,7 @@ export class EnvironmentPromotionManager {
     const clean = envName('name', name);
     if (typeof options !== 'object' || options === null) throw new ValidationError('options', `expected an object, got ${describe(options)}`);
     const unknown = Object.keys(options).filter((k) => ![...ENV_FIELDS, 'position', 'freezeWindows'].includes(k));
-    if (unknown.length) throw new ValidationError(unknown[0], `is not an environment setting (settings: ${[...ENV_FIELDS, 'position', 'freezeWindows'].join(', ')})`);
+    if (unknown.length) throw new ValidationError(keyName(unknown[0]), `is not an environment setting (settings: ${[...ENV_FIELDS, 'position', 'freezeWindows'].join(', ')})`);
     const patch = checkUpdates(options);
     if (options.position !== undefined && (!Number.isInteger(options.position) || options.position < 0)) {
       throw new ValidationError('position', `expected a whole number ≥ 0, got ${describe(options.position)}`);
@@ -208,7 +208,7 @@ export class EnvironmentPromotionManager {
   async updateEnvironment(name: string, updates: EnvironmentUpdates): Promise<Environment> {
     if (typeof updates !== 'object' || updates === null) throw new ValidationError('updates', `expected an object, got ${describe(updates)}`);
     const unknown = Object.keys(updates).filter((k) => !ENV_FIELDS.includes(k));
-    if (unknown.length) throw new ValidationError(unknown[0], `is not an environment setting (settings: ${ENV_FIELDS.join(', ')})`);
+    if (unknown.length) throw new ValidationError(keyName(unknown[0]), `is not an environment setting (settings: ${ENV_FIELDS.join(', ')})`);
     const patch = checkUpdates(updates);
     await this.ensureDefaults();
     const actor = await this.identity.currentUser();

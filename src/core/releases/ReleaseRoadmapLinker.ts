@@ -10,7 +10,7 @@ import {
   type Roadmap,
   type RoadmapProgress,
 } from '../roadmaps';
-import { compact, describe, optionalText, requireText } from '../validate';
+import { compact, describe, keyName, optionalText, requireText } from '../validate';
 import { releaseLabel } from './ReleaseManager';
 
 export interface MilestoneInput {
@@ -97,7 +97,7 @@ export class ReleaseRoadmapLinker {
   async updateRoadmap(roadmapId: string, updates: { name?: string; description?: string | null }): Promise<Roadmap> {
     if (typeof updates !== 'object' || updates === null) throw new ValidationError('updates', `expected an object, got ${describe(updates)}`);
     const unknown = Object.keys(updates).find((k) => k !== 'name' && k !== 'description');
-    if (unknown) throw new ValidationError(unknown, 'is not a field that can be updated (fields: name, description)');
+    if (unknown !== undefined) throw new ValidationError(keyName(unknown), 'is not a field that can be updated (fields: name, description)');
     const name = updates.name === undefined ? undefined : requireText('name', updates.name, { max: 200 });
     const description = updates.description === undefined ? undefined : optionalText('description', updates.description, { max: 10_000, multiline: true });
     const actor = await this.deps.identity.currentUser();
@@ -157,7 +157,8 @@ export class ReleaseRoadmapLinker {
     if (typeof updates !== 'object' || updates === null) throw new ValidationError('updates', `expected an object, got ${describe(updates)}`);
     const known = ['title', 'dueDate', 'weight', 'position'];
     const unknown = Object.keys(updates).find((k) => !known.includes(k));
-    if (unknown) throw new ValidationError(unknown, `is not a field that can be updated (fields: ${known.join(', ')})`);
+    // `!== undefined`: an empty key is unknown too.
+    if (unknown !== undefined) throw new ValidationError(keyName(unknown), `is not a field that can be updated (fields: ${known.join(', ')})`);
     const title = updates.title === undefined ? undefined : requireText('title', updates.title, { max: 200 });
     const weight = updates.weight === undefined ? undefined : validateWeight(updates.weight, 'weight');
     const dueDate = updates.dueDate === undefined || updates.dueDate === null ? undefined : this.validateDue(updates.dueDate, 'dueDate');
@@ -282,7 +283,7 @@ export class ReleaseRoadmapLinker {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError(field, `expected { title, dueDate?, weight? }, got ${describe(raw)}`);
     const m = raw as Record<string, unknown>;
     const unknown = Object.keys(m).find((k) => !['title', 'dueDate', 'weight'].includes(k) && m[k] !== undefined);
-    if (unknown) throw new ValidationError(`${field}.${unknown}`, 'unknown field (expected title, dueDate, weight)');
+    if (unknown !== undefined) throw new ValidationError(`${field}.${keyName(unknown)}`, 'unknown field (expected title, dueDate, weight)');
     return compact({
       title: requireText(`${field}.title`, m.title, { max: 200 }),
       dueDate: m.dueDate === undefined || m.dueDate === null ? undefined : this.validateDue(m.dueDate, `${field}.dueDate`),

@@ -27,7 +27,7 @@ import {
   type TrainDeparture,
   type VersionRule,
 } from '../releaseTrains';
-import { describe, requireStringArray, requireText } from '../validate';
+import { describe, keyName, requireStringArray, requireText } from '../validate';
 import { checkServices, insertRelease, releaseLabel } from './ReleaseManager';
 
 export interface TrainScheduleInput {
@@ -491,7 +491,7 @@ function hostTimeZone(): string {
 
 function checkKnownFields(o: object): void {
   const unknown = Object.keys(o).find((k) => !TRAIN_FIELDS.includes(k) && (o as Record<string, unknown>)[k] !== undefined);
-  if (unknown) throw new ValidationError(unknown, `is not a field of a release train (fields: ${TRAIN_FIELDS.join(', ')})`);
+  if (unknown !== undefined) throw new ValidationError(keyName(unknown), `is not a field of a release train (fields: ${TRAIN_FIELDS.join(', ')})`);
 }
 
 function validateEnabled(v: unknown): boolean {
