@@ -17,6 +17,8 @@ export class DoraCache {
   private stale = true;
   private computing: Promise<DoraEntry> | undefined;
   private windowDays = DEFAULT_DORA_WINDOW_DAYS;
+  /** Why the last gathering failed; cleared by invalidate() and refresh(). */
+  error: string | undefined;
 
   constructor(
     private readonly compute: (windowDays: number, now: Date) => Promise<DoraReport>,
@@ -34,6 +36,11 @@ export class DoraCache {
     return this.entry;
   }
 
+  /** Whether peek() is up to date (computed, and no deployment changed since). */
+  get fresh(): boolean {
+    return this.entry !== undefined && !this.stale;
+  }
+
   /** Computes again (over `windowDays` from now on, when given). */
   refresh(windowDays?: number): Promise<DoraEntry> {
     if (windowDays !== undefined) {
@@ -45,6 +52,7 @@ export class DoraCache {
     if (this.computing && windowDays === undefined) return this.computing;
     const run = (async () => {
       this.stale = false;
+      this.error = undefined;
       const report = await this.compute(this.windowDays, this.clock.now());
       this.entry = { report, computedAt: this.clock.now() };
       return this.entry;
@@ -54,9 +62,10 @@ export class DoraCache {
       () => {
         if (this.computing === run) this.computing = undefined;
       },
-      () => {
+      (e: Error) => {
         if (this.computing === run) this.computing = undefined;
         this.stale = true;
+        this.error = e.message;
       },
     );
     return run;
@@ -65,5 +74,6 @@ export class DoraCache {
   /** A deployment changed: the next get() computes again. */
   invalidate(): void {
     this.stale = true;
+    this.error = undefined;
   }
 }

@@ -18,19 +18,33 @@ export function isPlanningMessage(m: WebviewToHost): m is PlanningMessage {
   return PLANNING_TYPES.includes(m.type);
 }
 
-/** The snapshot's roadmap and metrics; a part that cannot be read is left out (and logged), the rest still shows. */
-export async function loadPlanningSections(core: FolderCore, releaseId: string, log: vscode.LogOutputChannel): Promise<Pick<DashboardSnapshot, 'roadmap' | 'metrics' | 'metricsError'>> {
+/**
+ * The snapshot's roadmap and metrics; a part that cannot be read is left out (and logged), the rest
+ * still shows. The DORA figures ask git, so a snapshot never waits for them: it carries the last ones,
+ * and when they are missing or out of date they are gathered meanwhile and `metricsReady` is called.
+ */
+export async function loadPlanningSections(
+  core: FolderCore,
+  releaseId: string,
+  log: vscode.LogOutputChannel,
+  metricsReady: () => void,
+): Promise<Pick<DashboardSnapshot, 'roadmap' | 'metrics' | 'metricsError'>> {
   const out: Pick<DashboardSnapshot, 'roadmap' | 'metrics' | 'metricsError'> = {};
   try {
     out.roadmap = await loadRoadmapSection(core.roadmaps, releaseId, core.clock.now());
   } catch (e) {
     log.warn(`dashboard ${releaseId}: roadmap not shown: ${(e as Error).message}`);
   }
-  try {
-    out.metrics = metricsView(await core.dora.get());
-  } catch (e) {
-    out.metricsError = `The DORA figures could not be gathered: ${(e as Error).message}`;
-    log.warn(`dashboard ${releaseId}: ${out.metricsError}`);
+  const last = core.dora.peek();
+  if (last) out.metrics = metricsView(last);
+  if (core.dora.error) {
+    // Shown until a deployment changes the figures or someone presses Refresh: not retried on every snapshot.
+    out.metricsError = `The DORA figures could not be gathered: ${core.dora.error}`;
+  } else if (!core.dora.fresh) {
+    core.dora.get().then(metricsReady, (e: Error) => {
+      log.warn(`dashboard ${releaseId}: the DORA figures could not be gathered: ${e.message}`);
+      metricsReady();
+    });
   }
   return out;
 }

@@ -71,7 +71,7 @@ export function MetricsTab(props: MetricsTabProps) {
           ) : null}
         </>
       ) : !props.metricsError ? (
-        <p className="muted">Not gathered yet.</p>
+        <p className="muted" id="metrics-pending">Gathering the figures from the deployment log and git…</p>
       ) : null}
     </div>
   );

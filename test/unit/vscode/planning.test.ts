@@ -265,6 +265,19 @@ describe('planning surfaces (issue 7), pure parts', () => {
       assert.equal(computed, 3);
       assert.equal(wider.report.days, 90);
       await assert.rejects(cache.refresh(0), (e: unknown) => e instanceof ValidationError && e.field === 'windowDays');
+      // A failed gathering is remembered (not retried by every snapshot) until a deployment or Refresh.
+      let fail = true;
+      const flaky = new DoraCache(async (windowDays, now) => {
+        if (fail) throw new Error('git log: bad object');
+        return computeDora({ deployments: [], leadCommits: new Map(), from: new Date(now.getTime() - windowDays * DAY), to: now, environment: 'production' });
+      }, h.clock);
+      await assert.rejects(flaky.get(), /bad object/);
+      assert.deepEqual([flaky.fresh, flaky.error, flaky.peek()], [false, 'git log: bad object', undefined]);
+      fail = false;
+      flaky.invalidate();
+      assert.equal(flaky.error, undefined);
+      await flaky.get();
+      assert.equal(flaky.fresh, true);
       const view = metricsView(wider);
       assert.deepEqual(view.figures.map((f) => [f.key, f.display, f.band]), [
         ['deploymentFrequency', '0 a week', 'low'],
