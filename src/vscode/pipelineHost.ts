@@ -2,7 +2,6 @@
 // VS Code tasks, HTTP and the wave deployer; runs cut off by a closed window marked interrupted at
 // start; the workspace file `.vscode/release-pipelines.json` kept in sync (its problems in the
 // Problems panel); and, on a clean shutdown, every running step's process tree ended.
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PIPELINE_FILE, parseJsonc, type PipelineIssue } from '../core/pipelineDefinition';
@@ -19,6 +18,7 @@ import type { Config } from './config';
 import { PIPELINE_SCHEMA_SCHEME } from './pipelineFileTemplate';
 import { PipelineRunUi } from './pipelineRunUi';
 import { VsCodeTaskRunner } from './taskRunner';
+import { readWorkspaceText } from '../storage/workspaceText';
 
 export interface FolderPipelinesDeps {
   folder: vscode.WorkspaceFolder;
@@ -106,16 +106,16 @@ export class FolderPipelines {
   private async syncOnce(): Promise<PipelineSyncResult | undefined> {
     if (this.disposed) return undefined;
     const { log, folder } = this.deps;
-    let text: string | null;
-    try {
-      text = await readFile(this.fileUri.fsPath, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        log.warn(`[${folder.name}] ${PIPELINE_FILE} could not be read: ${(e as Error).message}`);
-        return undefined;
-      }
-      text = null;
+    // Bounded and checked before parsing: a huge, binary or non-UTF-8 file is a problem on line 1, and
+    // the pipelines from the last good version of the file stay as they were.
+    const read = await readWorkspaceText(this.fileUri.fsPath);
+    if (read.kind === 'unreadable') {
+      const message = `${PIPELINE_FILE} ${read.reason}; its pipelines were left as they were`;
+      log.warn(`[${folder.name}] ${message}`);
+      if (!this.disposed) this.diagnostics.set(this.fileUri, [toDiagnostic({ path: '(file)', message, line: 1, column: 1 }, '')]);
+      return undefined;
     }
+    const text = read.kind === 'text' ? read.text : null;
     let result: PipelineSyncResult;
     try {
       result = await this.manager.syncPipelineFile(text, PIPELINE_FILE);
