@@ -263,51 +263,7 @@ describe('storage: WorkspaceDatabase on real files', () => {
     }
   });
 
-  it('loses no acknowledged change and never leaves an invalid file over 60 SIGKILLs', async function () {
-    this.timeout(240_000);
-    const dir = tempDir();
-    const dbPath = path.join(dir, 'crash.sqlite');
-    const acked: string[] = [];
-    let next = 0;
-    let kills = 0;
-    let killedMidSnapshot = 0;
-    for (let round = 0; round < 60; round++) {
-      // Frequent snapshots so that kills also land during export/rename, not only during journal appends.
-      const w = startChild(['releases', dbPath, wasm, '1', String(next)], { SNAPSHOT_DELAY_MS: '3', SNAPSHOT_MAX_WAIT_MS: '20' });
-      const until = Date.now() + 30_000;
-      const target = 1 + Math.floor(Math.random() * 25);
-      while (w.acks.length < target && Date.now() < until && w.child.exitCode === null) await new Promise((r) => setTimeout(r, 2));
-      const tmp = `${dbPath}.${w.child.pid}.tmp`;
-      if (round % 2 === 1) {
-        // Odd rounds: kill the moment a snapshot's temp file appears, i.e. in the middle of a snapshot.
-        const watchUntil = Date.now() + 3000;
-        while (!fs.existsSync(tmp) && Date.now() < watchUntil) await new Promise((r) => setImmediate(r));
-      } else {
-        await new Promise((r) => setTimeout(r, Math.random() * 15));
-      }
-      w.child.kill('SIGKILL');
-      await w.done;
-      if (fs.existsSync(tmp)) killedMidSnapshot++; // the kill interrupted a snapshot: its temp file is left
-      kills++;
-      assert.ok(w.acks.length > 0, `child wrote nothing: ${w.stderr()}`);
-      acked.push(...w.acks);
-      next += 1_000;
-      // The file on disk is a valid database on its own, before any replay...
-      assert.equal(inspect(dbPath).integrity, 'ok');
-      // ...and with the journal replayed every acknowledged release is there.
-      const db = await WorkspaceDatabase.open({ path: dbPath, wasmPath: wasm });
-      const have = new Set(await db.read((sql) => sql.all<{ version: string }>('SELECT version FROM releases').map((r) => r.version)));
-      const integrity = await db.read((sql) => sql.get<{ integrity_check: string }>('PRAGMA integrity_check')?.integrity_check);
-      await db.close();
-      assert.equal(integrity, 'ok');
-      const lost = acked.filter((v) => !have.has(v));
-      assert.deepEqual(lost, [], `round ${round}: acknowledged but lost`);
-      assert.ok(!fs.existsSync(tmp), 'a dead process\'s snapshot temp file is cleaned up on open');
-    }
-    assert.equal(kills, 60);
-    assert.ok(killedMidSnapshot >= 5, `only ${killedMidSnapshot} kills landed during a snapshot`);
-    console.log(`      ${kills} SIGKILLs, ${acked.length} acknowledged releases, 0 lost; ${killedMidSnapshot} kills with a snapshot in flight`);
-  });
+  // The SIGKILL test (100 kills during bursts of mixed mutations) is test/unit/durability/crash.test.ts.
 
   it('two processes writing the same file at once lose no update', async function () {
     this.timeout(120_000);
