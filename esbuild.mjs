@@ -1,6 +1,6 @@
 // One build script, two contexts (style.md rule 12):
 //   host    src/extension.ts  -> dist/extension.js  (node, cjs, 'vscode' external, + sql-wasm.wasm)
-//   webview webview/main.tsx  -> dist/webview.js    (browser, iife)      (+ elk-worker.min.js)
+//   webview webview/main.tsx  -> dist/webview.js    (browser, iife; the ELK worker script is bundled in as text)
 // Flags: --watch, --production (minified, no source maps).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -17,8 +17,6 @@ const copyAssets = {
     build.onEnd(() => {
       fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
       fs.copyFileSync(path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'), path.join(root, 'dist/sql-wasm.wasm'));
-      const elkWorker = path.join(root, 'node_modules/elkjs/lib/elk-worker.min.js');
-      if (fs.existsSync(elkWorker)) fs.copyFileSync(elkWorker, path.join(root, 'dist/elk-worker.min.js'));
     });
   },
 };
@@ -49,7 +47,8 @@ const contexts = await Promise.all([
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    // The wasm's package path is only a fallback for plain-Node tests; the extension passes dist/sql-wasm.wasm.
+    external: ['vscode', 'sql.js/dist/sql-wasm.wasm'],
     plugins: [copyAssets, logResult('host')],
   }),
   esbuild.context({

@@ -57,13 +57,16 @@ export class Container implements vscode.Disposable {
   private refreshing: Promise<void> = Promise.resolve();
   private disposed = false;
   private lastViewState: ViewState | undefined;
+  private readonly log: vscode.LogOutputChannel;
 
   private constructor(context: vscode.ExtensionContext) {
     const own = <T extends vscode.Disposable>(d: T): T => {
       this.disposables.push(d);
       return d;
     };
-    const log = own(vscode.window.createOutputChannel('Release Manager', { log: true }));
+    // Not in `disposables`: the log outlives the sessions, whose shutdown (ending running steps,
+    // the last snapshot) may still write to it.
+    const log = (this.log = vscode.window.createOutputChannel('Release Manager', { log: true }));
     const config = own(new Config());
     const wasmPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
     const sessions = (this.sessions = own(new Sessions(config, wasmPath, log)));
@@ -172,6 +175,10 @@ export class Container implements vscode.Disposable {
         /* keep disposing the rest */
       }
     }
-    await this.sessions.closeAll();
+    try {
+      await this.sessions.closeAll();
+    } finally {
+      this.log.dispose();
+    }
   }
 }

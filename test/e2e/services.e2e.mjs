@@ -100,7 +100,7 @@ export const tests = {
       await page.mouse.move(1, 1);
       await screenshot('services-graph');
 
-      // The strict CSP (worker-src blob:, connect-src for the worker script) blocked nothing.
+      // The strict CSP (worker-src blob: for the ELK worker, no connect-src) blocked nothing.
       assert.equal(await wv.locator('#csp-violations').getAttribute('data-count'), '0');
       assert.deepEqual(webviewConsole, []);
 

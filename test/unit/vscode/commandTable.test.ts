@@ -48,8 +48,14 @@ describe('command table ↔ package.json', () => {
     }
   });
 
-  it('activation comes from the contributions, plus the dashboard serializer (which no contribution implies); never *', () => {
-    assert.deepEqual(pkg.activationEvents, ['onWebviewPanel:releaseManager.dashboard']);
+  it('activation comes from the contributions, the dashboard serializer, and a workspace that has releases or pipelines; never *', () => {
+    // A workspace with a release database or a pipeline file activates at startup, so trains depart on time,
+    // runs cut off by a closed window are marked interrupted and the pipeline file's $schema resolves.
+    assert.deepEqual(pkg.activationEvents, [
+      'onWebviewPanel:releaseManager.dashboard',
+      'workspaceContains:.vscode/release-manager.sqlite',
+      'workspaceContains:.vscode/release-pipelines.json',
+    ]);
     assert.match(pkg.engines.vscode, /^\^1\.100\./);
   });
 
