@@ -142,7 +142,7 @@ export class NodeProcessRunner implements ProcessRunner {
     try {
       child = spawn(this.shell, ['-c', spec.command], {
         cwd: spec.cwd,
-        env: { ...process.env, ...spec.env },
+        env: { ...inheritedEnv(), ...spec.env },
         detached: true, // own process group: the group id is the child's pid
         stdio: ['ignore', 'pipe', 'pipe'],
         windowsHide: true,
@@ -219,4 +219,14 @@ export class NodeProcessRunner implements ProcessRunner {
       this.active.delete(controller);
     }
   }
+}
+
+/**
+ * The extension host's environment minus what only makes sense inside it: ELECTRON_RUN_AS_NODE
+ * would turn any Electron program a step starts (`code`, an Electron app's CLI) into plain Node.
+ */
+export function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.ELECTRON_RUN_AS_NODE;
+  return env;
 }

@@ -70,6 +70,16 @@ describe('NodeProcessRunner', function () {
     }
   });
 
+  it('does not pass the extension host\'s ELECTRON_RUN_AS_NODE on to steps', async () => {
+    process.env.ELECTRON_RUN_AS_NODE = '1';
+    try {
+      const r = await runner.run({ command: 'printf "[%s]" "${ELECTRON_RUN_AS_NODE-unset}"', cwd: dir });
+      assert.equal(r.log, '[unset]');
+    } finally {
+      delete process.env.ELECTRON_RUN_AS_NODE;
+    }
+  });
+
   it('passes hostile release values through env literally, never as code', async () => {
     fs.mkdirSync(path.join(dir, 'x'));
     const hostile = [
