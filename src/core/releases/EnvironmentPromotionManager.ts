@@ -673,11 +673,14 @@ export class EnvironmentPromotionManager {
     return history.find((d) => d.id !== current.id && d.releaseId && d.releaseId !== current.releaseId && d.createdAt <= current.createdAt)?.releaseId;
   }
 
-  private async busyBlocker(r: Repositories, env: Environment): Promise<string | undefined> {
+  private async busyBlocker(r: Repositories, env: Environment, releaseId?: string): Promise<string | undefined> {
     const active = (await r.deployments.list({ environment: env.name, status: ACTIVE, limit: 1 }))[0];
     if (!active) return undefined;
     const rel = active.releaseId ? await r.releases.get(active.releaseId) : null;
     const since = active.startedAt ?? active.createdAt;
+    if (rel && active.releaseId === releaseId) {
+      return `${releaseLabel(rel)} is already being deployed to ${env.name} (${words(active.status)} since ${this.time(since)}); wait for it to finish or cancel it`;
+    }
     return `another deployment is in progress in ${env.name}: ${rel ? releaseLabel(rel) : 'a deployment'}, ${words(active.status)} since ${this.time(since)}; wait for it to finish or cancel it`;
   }
 
@@ -687,7 +690,7 @@ export class EnvironmentPromotionManager {
     const soft: string[] = [];
     if (release.status === 'cancelled') hard.push(`release ${releaseLabel(release)} is cancelled; a cancelled release is never deployed`);
     if (release.status === 'deployed') hard.push(`release ${releaseLabel(release)} is already deployed; redeploy or roll back an environment instead`);
-    const busy = await this.busyBlocker(r, env);
+    const busy = await this.busyBlocker(r, env, release.id);
     if (busy) hard.push(busy);
     const index = envs.findIndex((e) => e.id === env.id);
     const previous = index > 0 ? envs[index - 1] : undefined;

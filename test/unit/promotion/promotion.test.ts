@@ -136,6 +136,8 @@ describe('promotion: EnvironmentPromotionManager', () => {
       await assert.rejects(h.promotion.promoteToEnvironment(other.id, 'dev'), refused(`another deployment is in progress in dev: ${won.version} (${won.name}), in progress since 10:00; wait for it to finish or cancel it`));
       // Even an override does not skip a busy environment.
       await assert.rejects(h.promotion.promoteToEnvironment(other.id, 'dev', undefined, { override: { reason: 'hotfix' } }), /another deployment is in progress in dev/);
+      // Promoting the release that is already on its way there says so, instead of "another deployment".
+      await assert.rejects(h.promotion.promoteToEnvironment(won.id, 'dev'), refused(`${won.version} (${won.name}) is already being deployed to dev (in progress since 10:00); wait for it to finish or cancel it`));
       await assert.rejects(h.promotion.removeEnvironment('dev'), refused(`dev cannot be removed while ${won.version} is being deployed there (in progress); wait for it to finish or cancel it`));
       const deployments = await h.promotion.listDeployments({ environment: 'dev' });
       assert.equal(deployments.length, 1);
