@@ -183,6 +183,10 @@ export class ServiceCatalog {
       if (open.length) {
         throw new RefusedError(`cannot remove '${s.name}': open releases include it (${listNames(open.map((o) => o.version))})`);
       }
+      const trains = (await r.trains.list()).filter((t) => t.services.includes(s.name));
+      if (trains.length) {
+        throw new RefusedError(`cannot remove '${s.name}': release trains deploy it (${listNames(trains.map((t) => t.name))}); edit their services first`);
+      }
       await r.services.remove(s.id);
       await this.auditor.record(r, actor, 'service.remove', 'service', s.id, s, undefined);
     });
