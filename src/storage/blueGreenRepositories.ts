@@ -5,6 +5,7 @@ import type { BlueGreenRepository, Colour, Weights } from '../core/ports';
 import { compact } from '../core/validate';
 import type { Row, SqlExecutor } from './database';
 import type { SqlParam } from './journal';
+import { SqlFilter } from './sqlFilter';
 
 const iso = (d: Date | undefined): string | undefined => (d ? d.toISOString() : undefined);
 const toDate = (v: unknown): Date | undefined => (typeof v === 'string' ? new Date(v) : undefined);
@@ -104,24 +105,12 @@ export class SqlBlueGreenRepository implements BlueGreenRepository {
   }
 
   async list(q: BlueGreenQuery = {}): Promise<BlueGreenDeployment[]> {
-    const where: string[] = [];
-    const params: SqlParam[] = [];
-    if (q.releaseId !== undefined) {
-      where.push('release_id = ?');
-      params.push(q.releaseId);
-    }
-    if (q.environment !== undefined) {
-      where.push('environment = ?');
-      params.push(q.environment);
-    }
-    if (q.state !== undefined) {
-      const states = Array.isArray(q.state) ? q.state : [q.state];
-      where.push(`state IN (${states.map(() => '?').join(', ')})`);
-      params.push(...states);
-    }
-    return this.sql
-      .all(`SELECT * FROM blue_green${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, rowid DESC`, params)
-      .map(hydrate);
+    const { sql, params } = new SqlFilter()
+      .equals('release_id', q.releaseId)
+      .equals('environment', q.environment)
+      .oneOf('state', q.state)
+      .select('SELECT * FROM blue_green', 'updated_at DESC, rowid DESC');
+    return this.sql.all(sql, params).map(hydrate);
   }
 
   private values(r: BlueGreenDeployment): SqlParam[] {

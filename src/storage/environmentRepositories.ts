@@ -4,8 +4,8 @@ import type { Approval, ApprovalStatus, Environment } from '../core/model';
 import type { ApprovalRepository, EnvironmentRepository } from '../core/ports';
 import { compact } from '../core/validate';
 import type { Row, SqlExecutor } from './database';
-import type { SqlParam } from './journal';
 import { date, iso, json, parseJson, placeholders, str } from './sqlRepositories';
+import { SqlFilter } from './sqlFilter';
 
 const SEEDED_KEY = 'environments.seeded';
 
@@ -122,20 +122,11 @@ export class SqlApprovalRepository implements ApprovalRepository {
   }
 
   async list(q: { releaseId?: string; environment?: string } = {}): Promise<Approval[]> {
-    const where: string[] = [];
-    const params: SqlParam[] = [];
-    if (q.releaseId !== undefined) {
-      where.push('release_id = ?');
-      params.push(q.releaseId);
-    }
-    if (q.environment !== undefined) {
-      where.push('environment = ?');
-      params.push(q.environment);
-    }
-    const rows = this.sql.all(
-      `SELECT * FROM approvals${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY coalesce(requested_at, approved_at) DESC, rowid DESC`,
-      params,
-    );
+    const { sql, params } = new SqlFilter()
+      .equals('release_id', q.releaseId)
+      .equals('environment', q.environment)
+      .select('SELECT * FROM approvals', 'coalesce(requested_at, approved_at) DESC, rowid DESC');
+    const rows = this.sql.all(sql, params);
     return rows.map((r) => compact<Approval>({
       id: String(r.id),
       releaseId: String(r.release_id),

@@ -3,8 +3,8 @@ import type { PipelineDefinition, PipelineRun, PipelineRunStatus, PipelineStep, 
 import type { PipelineRepository, PipelineRunQuery, PipelineRunRepository } from '../core/ports';
 import { compact } from '../core/validate';
 import type { Row, SqlExecutor } from './database';
-import type { SqlParam } from './journal';
 import { date, iso, json, parseJson, placeholders, str } from './sqlRepositories';
+import { SqlFilter } from './sqlFilter';
 
 export class SqlPipelineRepository implements PipelineRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -85,22 +85,10 @@ export class SqlPipelineRunRepository implements PipelineRunRepository {
   }
 
   async list(q: PipelineRunQuery = {}): Promise<PipelineRun[]> {
-    const where: string[] = [];
-    const params: SqlParam[] = [];
-    if (q.deploymentId !== undefined) {
-      where.push('deployment_id = ?');
-      params.push(q.deploymentId);
-    }
-    if (q.status !== undefined) {
-      const st = Array.isArray(q.status) ? q.status : [q.status];
-      where.push(`status IN (${placeholders(st.length)})`);
-      params.push(...st);
-    }
-    let sql = `SELECT * FROM pipeline_runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, rowid DESC`;
-    if (q.limit !== undefined) {
-      sql += ' LIMIT ?';
-      params.push(q.limit);
-    }
+    const { sql, params } = new SqlFilter()
+      .equals('deployment_id', q.deploymentId)
+      .oneOf('status', q.status)
+      .select('SELECT * FROM pipeline_runs', 'started_at DESC, rowid DESC', q.limit);
     return this.hydrate(this.sql.all(sql, params));
   }
 

@@ -3,8 +3,8 @@ import type { RoadmapRepository } from '../core/ports';
 import type { Milestone, ReleaseMilestoneLink, Roadmap } from '../core/roadmaps';
 import { compact } from '../core/validate';
 import type { Row, SqlExecutor } from './database';
-import type { SqlParam } from './journal';
 import { date, iso, placeholders, str } from './sqlRepositories';
+import { SqlFilter } from './sqlFilter';
 
 export class SqlRoadmapRepository implements RoadmapRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -67,22 +67,13 @@ export class SqlRoadmapRepository implements RoadmapRepository {
   }
 
   async links(q: { roadmapId?: string; releaseId?: string; milestoneId?: string }): Promise<ReleaseMilestoneLink[]> {
-    const where: string[] = [];
-    const params: SqlParam[] = [];
-    if (q.roadmapId !== undefined) {
-      where.push('roadmap_id = ?');
-      params.push(q.roadmapId);
-    }
-    if (q.releaseId !== undefined) {
-      where.push('release_id = ?');
-      params.push(q.releaseId);
-    }
-    if (q.milestoneId !== undefined) {
-      where.push('milestone_id = ?');
-      params.push(q.milestoneId);
-    }
+    const { sql, params } = new SqlFilter()
+      .equals('roadmap_id', q.roadmapId)
+      .equals('release_id', q.releaseId)
+      .equals('milestone_id', q.milestoneId)
+      .select('SELECT * FROM release_milestones', 'linked_at, rowid');
     return this.sql
-      .all(`SELECT * FROM release_milestones${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY linked_at, rowid`, params)
+      .all(sql, params)
       .map((r) => ({
         releaseId: String(r.release_id),
         milestoneId: String(r.milestone_id),

@@ -33,6 +33,7 @@ import { SqlPipelineRepository, SqlPipelineRunRepository } from './pipelineRepos
 import type { SqlParam } from './journal';
 import { SqlRoadmapRepository } from './roadmapRepositories';
 import { SqlTrainRepository } from './trainRepositories';
+import { SqlFilter } from './sqlFilter';
 
 // ------------------------------------------------------------------ row helpers
 
@@ -128,28 +129,12 @@ class SqlReleaseRepository implements ReleaseRepository {
 
   /** `columns` FROM releases with the filter's WHERE, newest first, and its LIMIT. */
   private select(columns: string, filter: ReleaseFilter): { sql: string; params: SqlParam[] } {
-    const where: string[] = [];
-    const params: SqlParam[] = [];
-    if (filter.status !== undefined) {
-      const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
-      where.push(`status IN (${placeholders(statuses.length)})`);
-      params.push(...statuses);
-    }
-    if (filter.projectId !== undefined) {
-      where.push('project_id = ?');
-      params.push(filter.projectId);
-    }
+    const f = new SqlFilter().oneOf('status', filter.status).equals('project_id', filter.projectId);
     if (filter.text) {
-      where.push("(lower(name) LIKE ? ESCAPE '\\' OR lower(version) LIKE ? ESCAPE '\\')");
       const like = `%${filter.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      params.push(like, like);
+      f.where("(lower(name) LIKE ? ESCAPE '\\' OR lower(version) LIKE ? ESCAPE '\\')", like, like);
     }
-    let sql = `SELECT ${columns} FROM releases${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id`;
-    if (filter.limit !== undefined) {
-      sql += ' LIMIT ?';
-      params.push(filter.limit);
-    }
-    return { sql, params };
+    return f.select(`SELECT ${columns} FROM releases`, 'created_at DESC, id', filter.limit);
   }
 
   async count(): Promise<number> {
@@ -324,30 +309,9 @@ class SqlDeploymentRepository implements DeploymentRepository {
   }
 
   async list(q: DeploymentQuery = {}): Promise<Deployment[]> {
-    const where: string[] = [];
-    const params: SqlParam[] = [];
-    if (q.releaseId !== undefined) {
-      where.push('release_id = ?');
-      params.push(q.releaseId);
-    }
-    if (q.environment !== undefined) {
-      where.push('environment = ?');
-      params.push(q.environment);
-    }
-    if (q.status !== undefined) {
-      const st = Array.isArray(q.status) ? q.status : [q.status];
-      where.push(`status IN (${placeholders(st.length)})`);
-      params.push(...st);
-    }
-    if (q.since) {
-      where.push('created_at >= ?');
-      params.push(q.since.toISOString());
-    }
-    let sql = `SELECT * FROM deployments${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC`;
-    if (q.limit !== undefined) {
-      sql += ' LIMIT ?';
-      params.push(q.limit);
-    }
+    const f = new SqlFilter().equals('release_id', q.releaseId).equals('environment', q.environment).oneOf('status', q.status);
+    if (q.since) f.where('created_at >= ?', q.since.toISOString());
+    const { sql, params } = f.select('SELECT * FROM deployments', 'created_at DESC, rowid DESC', q.limit);
     return this.sql.all(sql, params).map(hydrateDeployment);
   }
 }
@@ -455,18 +419,10 @@ class SqlAuditRepository implements AuditRepository {
   }
 
   async list(q: AuditQuery = {}): Promise<AuditEvent[]> {
-    const where: string[] = [];
-    const params: SqlParam[] = [];
-    if (q.entityType !== undefined) {
-      where.push('entity_type = ?');
-      params.push(q.entityType);
-    }
-    if (q.entityId !== undefined) {
-      where.push('entity_id = ?');
-      params.push(q.entityId);
-    }
-    let sql = `SELECT * FROM audit_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id${q.limit !== undefined ? ' DESC LIMIT ?' : ''}`;
-    if (q.limit !== undefined) params.push(q.limit);
+    const { sql, params } = new SqlFilter()
+      .equals('entity_type', q.entityType)
+      .equals('entity_id', q.entityId)
+      .select('SELECT * FROM audit_events', q.limit !== undefined ? 'id DESC' : 'id', q.limit);
     return this.sql.all(sql, params).map((r) => ({
       id: Number(r.id),
       at: new Date(String(r.at)),
