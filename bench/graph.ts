@@ -17,6 +17,7 @@ import { loadServiceGraph } from '../src/vscode/serviceGraphModel';
 import { openCore } from '../test/support/coreHarness';
 import type { ServiceGraphView } from '../src/shared/protocol';
 import { report } from './report';
+import { mulberry32 } from './util';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = path.resolve(__dirname, '..');
@@ -27,17 +28,6 @@ const RUNS = 5;
 if (!fs.existsSync(CHROMIUM)) {
   console.error(`bench/graph.ts needs Chromium at ${CHROMIUM}: install the Debian package 'chromium' (apt-get install chromium).`);
   process.exit(1);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -2,46 +2,8 @@
 // Run: npx tsx bench/order.ts        Target: ≤ 20 ms for 10,000 services and 15,000 edges.
 import { performance } from 'node:perf_hooks';
 import { report } from './report';
-import { computeWaves, DependencyGraph, findCycles, type DependencyEdge } from '../src/core/dependencyGraph';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** n services named in a shuffled order; each edge goes from a later to an earlier position, so no cycle. */
-function randomDag(n: number, m: number, seed: number): { names: string[]; edges: DependencyEdge[] } {
-  const rnd = mulberry32(seed);
-  const names = Array.from({ length: n }, (_, i) => `svc-${i.toString(36)}`);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [names[i], names[j]] = [names[j]!, names[i]!];
-  }
-  const edges: DependencyEdge[] = [];
-  const seen = new Set<number>();
-  while (edges.length < m) {
-    const a = Math.floor(rnd() * n);
-    const b = Math.floor(rnd() * n);
-    if (a === b) continue;
-    const from = Math.max(a, b);
-    const to = Math.min(a, b);
-    if (seen.has(from * n + to)) continue;
-    seen.add(from * n + to);
-    edges.push({ from: names[from]!, to: names[to]! });
-  }
-  return { names, edges };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
+import { computeWaves, DependencyGraph, findCycles } from '../src/core/dependencyGraph';
+import { median, mulberry32, randomDag } from './util';
 
 function time(runs: number, fn: () => unknown): number {
   for (let i = 0; i < 3; i++) fn(); // warm-up
@@ -58,7 +20,7 @@ for (const [n, m, runs] of [
   [10_000, 15_000, 21],
   [100_000, 150_000, 7],
 ] as const) {
-  const { names, edges } = randomDag(n, m, 42);
+  const { names, edges } = randomDag(n, m, mulberry32(42));
   const r = computeWaves(names, edges);
   if (!r.ok) throw new Error('bench graph has a cycle');
   const total = time(runs, () => computeWaves(names, edges));

@@ -12,6 +12,7 @@ import { DependencyAwareDeploymentManager } from '../src/core/releases/Dependenc
 import { WorkspaceDatabase } from '../src/storage/database';
 import { SqlUnitOfWork } from '../src/storage/sqlRepositories';
 import { report } from './report';
+import { median, mulberry32, randomDag } from './util';
 
 const N = 10_000;
 const M = 15_000;
@@ -20,48 +21,16 @@ const OUTSIDE = 100;
 const OUTSIDE_EDGES = 1_000;
 const RUNS = 15;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const at = new Date('2026-03-02T10:00:00Z');
-
-/** n shuffled names; m edges each from a later to an earlier position, so no cycle. */
-function randomDag(n: number, m: number, rnd: () => number): { names: string[]; deps: Map<string, Set<string>> } {
-  const names = Array.from({ length: n }, (_, i) => `svc-${i.toString(36)}`);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [names[i], names[j]] = [names[j]!, names[i]!];
-  }
-  const deps = new Map(names.map((s) => [s, new Set<string>()]));
-  let edges = 0;
-  while (edges < m) {
-    const a = Math.floor(rnd() * n);
-    const b = Math.floor(rnd() * n);
-    if (a === b) continue;
-    const set = deps.get(names[Math.max(a, b)]!)!;
-    const to = names[Math.min(a, b)]!;
-    if (set.has(to)) continue;
-    set.add(to);
-    edges++;
-  }
-  return { names, deps };
-}
 
 async function scenario(withOutside: boolean) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rm-bench-order-'));
   const db = await WorkspaceDatabase.open({ path: path.join(dir, 'bench.sqlite'), snapshotDelayMs: 60_000 });
   const uow = new SqlUnitOfWork(db);
   const rnd = mulberry32(42);
-  const { names, deps } = randomDag(N, M, rnd);
+  const { names, edges } = randomDag(N, M, rnd);
+  const deps = new Map(names.map((s) => [s, new Set<string>()]));
+  for (const e of edges) deps.get(e.from)!.add(e.to);
   const outside = withOutside ? Array.from({ length: OUTSIDE }, (_, i) => `base-${i}`) : [];
   for (let k = 0; k < (withOutside ? OUTSIDE_EDGES : 0); k++) deps.get(names[Math.floor(rnd() * N)]!)!.add(outside[k % OUTSIDE]!);
   const service = (name: string, dependencies: string[]): Service => ({ id: `id-${name}`, name, dependencies, createdAt: at, updatedAt: at });

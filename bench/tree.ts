@@ -11,6 +11,7 @@ import { SqlUnitOfWork } from '../src/storage/sqlRepositories';
 import { DEFAULT_ENVIRONMENTS } from '../src/vscode/promotionModel';
 import { HISTORY_PAGE, isHistory, loadGroupReleases, loadStatusGroups } from '../src/vscode/releaseTreeModel';
 import { report } from './report';
+import { median } from './util';
 
 const N = 10_000;
 // A project some years in: mostly history, a few open releases.
@@ -20,11 +21,6 @@ const MIX: [ReleaseStatus, number][] = [
   ['planned', 0.09],
   ['in_progress', 0.01],
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 async function time(runs: number, fn: () => Promise<unknown>): Promise<{ median: number; max: number }> {
   for (let i = 0; i < 2; i++) await fn(); // warm-up: statement cache, JIT
