@@ -22,11 +22,11 @@ PORT=$PORT PIDFILE=$PID_FILE RELEASE_VERSION=$RELEASE_VERSION TARGET_ENV=$TARGET
 echo $! > "$PID_FILE"
 
 for _ in $(seq 100); do
-  if body=$(curl -sf "http://127.0.0.1:$PORT/health" 2>/dev/null) && [[ "$body" == *"\"version\":\"$RELEASE_VERSION\""* ]]; then
+  if body=$(curl -sf --max-time 2 "http://127.0.0.1:$PORT/health" 2>/dev/null) && [[ "$body" == *"\"version\":\"$RELEASE_VERSION\""* ]]; then
     echo "$SERVICE $RELEASE_VERSION healthy at http://127.0.0.1:$PORT"
     exit 0
   fi
-  if ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then break; fi
+  if ! alive "$(cat "$PID_FILE")"; then break; fi
   sleep 0.1
 done
 echo "error: $SERVICE did not become healthy on port $PORT; log:" >&2

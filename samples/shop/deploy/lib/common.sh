@@ -3,7 +3,8 @@
 SHOP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RUN_DIR="$SHOP_ROOT/.run"
 SERVICES=(web api worker auth)
-ENVIRONMENTS=(dev staging production)
+# test comes last so that adding it kept the ports of dev, staging and production.
+ENVIRONMENTS=(dev staging production test)
 
 die() { echo "error: $*" >&2; exit 2; }
 
@@ -15,11 +16,11 @@ index_of() { # index_of VALUE LIST...
 
 resolve_instance() {
   : "${SERVICE:?SERVICE is required (web, api, worker or auth)}"
-  : "${TARGET_ENV:?TARGET_ENV is required (dev, staging or production)}"
+  : "${TARGET_ENV:?TARGET_ENV is required (dev, test, staging or production)}"
   COLOR=${COLOR:-}
   local s e c=0
   s=$(index_of "$SERVICE" "${SERVICES[@]}") || die "unknown SERVICE '$SERVICE' (web, api, worker, auth)"
-  e=$(index_of "$TARGET_ENV" "${ENVIRONMENTS[@]}") || die "unknown TARGET_ENV '$TARGET_ENV' (dev, staging, production)"
+  e=$(index_of "$TARGET_ENV" "${ENVIRONMENTS[@]}") || die "unknown TARGET_ENV '$TARGET_ENV' (dev, test, staging, production)"
   case "$COLOR" in
     '' | blue) c=0 ;;
     green) c=1 ;;
@@ -31,15 +32,23 @@ resolve_instance() {
   LOG_FILE="$RUN_DIR/$INSTANCE.log"
 }
 
+# True while the process runs. A zombie has already exited: the services are detached, so their
+# parent is init, which may take a second or more to reap them (kill -0 still succeeds until then).
+alive() {
+  local pid=$1
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [ -r "/proc/$pid/stat" ]; then [ "$(sed 's/.*) //' "/proc/$pid/stat" | cut -c1)" != Z ]; fi
+}
+
 # Stops the instance named by a pid file, if it is still running.
 stop_pid_file() {
   local f=$1 pid
   [ -f "$f" ] || return 0
   pid=$(cat "$f" 2>/dev/null || true)
   rm -f "$f"
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  if [ -n "$pid" ] && alive "$pid"; then
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    for _ in $(seq 50); do alive "$pid" || return 0; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
 }
