@@ -1,12 +1,12 @@
 // The release dashboard's host side: one webview panel per release (reused when open), restored by a
 // WebviewPanelSerializer after a reload. Ready handshake (style rule 4): posts wait until the webview
 // says `webview/ready`, then it gets a full snapshot; every incoming message is validated first.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { NotFoundError, RefusedError } from '../core/model';
 import { parseWebviewMessage } from '../shared/messageValidation';
 import { DASHBOARD_TABS, DASHBOARD_VIEW_TYPE, type DashboardSnapshot, type DashboardTab, type HostToWebview, type WebviewToHost } from '../shared/protocol';
 import { Commands } from './commandIds';
+import { dashboardPage } from './dashboardHtml';
 import { loadDashboardSnapshot } from './dashboardModel';
 import { handlePipelineTabMessage, loadPipelinesView, PipelineOutputRelay } from './pipelineDashboard';
 import { DashboardTraffic, type TrafficFeedInfo } from './dashboardTraffic';
@@ -363,39 +363,12 @@ export class DashboardPanel {
   }
 }
 
-/** The page: CSP by nonce (style rule 6), our bundle and stylesheet only, initial state in data attributes. */
+/** The page (dashboardHtml.ts builds it and its CSP, without 'vscode', so a unit test reads the policy served here). */
 export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, initial: { releaseId: string; folder: string; tab: DashboardTab }): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css'));
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    // 'unsafe-inline' for styles only: @vscode/webview-ui-toolkit's components inject their styles at runtime.
-    `style-src ${webview.cspSource} 'unsafe-inline'`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-    // The Services graph's ELK layout runs in a blob: worker; its script is bundled into webview.js
-    // (webview/graph/elkLayout.ts says why it is not fetched).
-    'worker-src blob:',
-    // No connect-src: the dashboard fetches nothing; everything arrives by postMessage.
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Release dashboard</title>
-</head>
-<body>
-<div id="root" data-release-id="${attr(initial.releaseId)}" data-folder="${attr(initial.folder)}" data-tab="${attr(initial.tab)}"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
-}
-
-function attr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return dashboardPage({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dashboard.css')).toString(),
+    ...initial,
+  });
 }
