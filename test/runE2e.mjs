@@ -4,7 +4,7 @@
 // Test files: test/e2e/*.e2e.mjs, each exporting
 //   export const tests = {
 //     'name': async ({ page, server, workspace, screenshot, theme }) => { ... },
-//     'other': { settings: { ... }, env: { ... }, timeout: 120_000, run: async (ctx) => { ... } },
+//     'other': { settings: { ... }, env: { ... }, timeout: 120_000, smokeTestDriver: false, run: async (ctx) => { ... } },
 //   };
 // Every test gets its own server, browser profile and workspace copy, with the workbench already
 // loaded and the extension's activity-bar entry present. screenshot(name) writes
@@ -61,6 +61,8 @@ async function runOne(file, name, spec, theme) {
     const server = await startCodeServer({
       settings: { 'workbench.colorTheme': THEMES[theme], ...(test.settings ?? {}) },
       env: test.env,
+      // false: VS Code shows modal dialogs (the smoke-test driver makes them throw "refused to show dialog in tests").
+      smokeTestDriver: test.smokeTestDriver,
       keepRunDir: opts.keep,
     });
     cleanups.push(server.stop);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../harness/codeServer.mjs';
 import {
+  acceptQuickPick,
   answerPrompt,
   clearNotifications,
   editorTab,
@@ -14,6 +15,7 @@ import {
   openViewContainer,
   promptMessage,
   runCommand,
+  saveSmallPng,
   statusBarItem,
   toggleItems,
   viewPane,
@@ -25,40 +27,6 @@ import {
 
 const DOCS_IMAGE = path.join(repoRoot, 'docs/images/dashboard.png');
 const DOCS_IMAGE_MAX_BYTES = 200 * 1024;
-
-/** Accepts the open quick pick (Enter in its box), as a person does after ticking entries. */
-async function acceptQuickPick(page) {
-  await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
-}
-
-/**
- * A PNG for the README, under the size limit: the screenshot, scaled down in the browser itself
- * (canvas) until it fits, so no image library is needed.
- */
-async function saveSmallPng(page, png, file, maxBytes) {
-  let scale = 1;
-  let out = png;
-  while (out.length > maxBytes && scale > 0.3) {
-    scale *= 0.8;
-    const dataUrl = await page.evaluate(async ({ b64, s }) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${b64}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = Math.round(img.width * s);
-      c.height = Math.round(img.height * s);
-      const g = c.getContext('2d');
-      g.imageSmoothingQuality = 'high';
-      g.drawImage(img, 0, 0, c.width, c.height);
-      return c.toDataURL('image/png');
-    }, { b64: png.toString('base64'), s: scale });
-    out = Buffer.from(dataUrl.split(',')[1], 'base64');
-  }
-  assert.ok(out.length <= maxBytes, `screenshot is ${out.length} bytes even at scale ${scale.toFixed(2)}`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, out);
-  return { bytes: out.length, scale };
-}
 
 export const tests = {
   'palette → tree → status bar → dashboard: create, discuss, and see a change arrive within a second': {

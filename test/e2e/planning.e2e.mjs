@@ -5,11 +5,13 @@
 // Metrics and Notes tabs.
 import assert from 'node:assert/strict';
 import {
+  acceptQuickPick,
   answerPrompt,
   clearNotifications,
   editorTab,
   notification,
   openViewContainer,
+  pickRow,
   promptMessage,
   runCommand,
   statusBarItem,
@@ -18,15 +20,8 @@ import {
   waitForPrompt,
   waitForTreeRow,
   webviewFrame,
+  widenSideBar,
 } from './workbench.mjs';
-
-async function acceptQuickPick(page) {
-  await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
-}
-
-async function pickRow(page, label) {
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().click();
-}
 
 const pad = (n) => String(n).padStart(2, '0');
 const ymd = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
@@ -74,13 +69,7 @@ export const tests = {
 
       // For the picture: the other two views folded, the side bar wide enough for the times.
       for (const title of ['Releases', 'Environments']) await viewPane(page, title).locator('.pane-header').click();
-      const bar = await page.locator('.part.sidebar').boundingBox();
-      if (bar) {
-        await page.mouse.move(bar.x + bar.width + 1, bar.y + bar.height / 2);
-        await page.mouse.down();
-        await page.mouse.move(bar.x + bar.width + 260, bar.y + bar.height / 2, { steps: 8 });
-        await page.mouse.up();
-      }
+      await widenSideBar(page, 260);
       await clearNotifications(page);
       await page.mouse.move(1, 1);
       await screenshot('trains');

@@ -7,26 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  answerPrompt, clearNotifications, notification, openViewContainer, runCommand, waitForPrompt, waitForTreeRow, webviewFrame,
+  answerPrompt, clearNotifications, notification, openViewContainer, pickRow, runCommand, setEnvironmentPipeline as setPipeline, waitForPrompt,
+  waitForTreeRow, webviewFrame,
 } from './workbench.mjs';
-
-/** Picks the quick-pick row whose text contains `text`. */
-async function pickRow(page, text) {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor();
-  await row.click();
-}
-
-async function setPipeline(page, environment, pipeline) {
-  await runCommand(page, 'Release Manager: Edit Environment Settings', { prompts: true });
-  await waitForPrompt(page, 'Edit Environment Settings: which environment?');
-  await pickRow(page, environment);
-  await waitForPrompt(page, `Edit Environment Settings: ${environment}`);
-  await pickRow(page, 'Pipeline:');
-  await waitForPrompt(page, `Pipeline of ${environment}`);
-  await pickRow(page, pipeline);
-  await notification(page, `${environment}: `).waitFor();
-}
 
 export const tests = {
   'Promotion tab: press Promote, see the step progress, the Environments tree and the live log follow': {
@@ -134,13 +117,21 @@ export const tests = {
   },
 };
 
-tests['Untrusted workspace: releases can be planned and promoted, but a pipeline with shell steps is refused with the reason'] = {
+tests['Untrusted workspace: releases can be planned and promoted, but shell steps, task steps and router commands are refused with the reason'] = {
   settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' },
   timeout: 120_000,
   run: async ({ page, workspace, screenshot }) => {
     fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(workspace, '.vscode/release-pipelines.json'), JSON.stringify({
-      pipelines: [{ name: 'ship', steps: [{ name: 'deploy', type: 'shell', command: 'touch should-not-exist' }] }],
+      pipelines: [
+        { name: 'ship', steps: [{ name: 'deploy', type: 'shell', command: 'touch should-not-exist' }] },
+        { name: 'build', steps: [{ name: 'compile', type: 'task', task: 'rm-touch' }] },
+      ],
+    }, null, 2));
+    // The task the `build` pipeline names: it would leave a file behind if it ran.
+    fs.writeFileSync(path.join(workspace, '.vscode/tasks.json'), JSON.stringify({
+      version: '2.0.0',
+      tasks: [{ label: 'rm-touch', type: 'shell', command: 'touch task-ran' }],
     }, null, 2));
     await openViewContainer(page, 'Releases');
     await setPipeline(page, 'dev', 'ship');
@@ -162,5 +153,31 @@ tests['Untrusted workspace: releases can be planned and promoted, but a pipeline
     assert.ok(!fs.existsSync(path.join(workspace, 'should-not-exist')), 'the shell step did not run');
     await page.mouse.move(1, 1);
     await screenshot('promotion-untrusted');
+
+    // A pipeline whose step runs a VS Code task: refused the same way, and the task does not run.
+    await setPipeline(page, 'dev', 'build');
+    await wv.locator('#promotion-timeline li[data-env="dev"] .tag', { hasText: 'pipeline build' }).waitFor();
+    await wv.locator('#promote-dev').click();
+    await wv.locator('#promotion-error', {
+      hasText: "pipeline 'build' has task steps ('compile'), which run only in a trusted workspace; trust this folder to run it",
+    }).waitFor({ timeout: 20_000 });
+    assert.equal(await wv.locator('#promotion-timeline li[data-env="dev"]').getAttribute('data-state'), 'not_deployed', 'nothing was deployed');
+
+    // A command router: its settings can be saved, but blue-green (which would run its commands) is refused.
+    await runCommand(page, 'Release Manager: Configure Traffic Router', { prompts: true });
+    await waitForPrompt(page, 'Configure Traffic Router: which environment?');
+    await pickRow(page, 'dev');
+    await answerPrompt(page, 'Configure Traffic Router: dev', JSON.stringify({
+      kind: 'command', getCommand: 'touch router-get-ran; echo blue=100 green=0', setCommand: 'touch router-set-ran',
+      endpoints: { blue: { healthUrl: 'http://127.0.0.1:9/health' }, green: { healthUrl: 'http://127.0.0.1:9/health' } },
+    }));
+    await notification(page, 'Saved the command router settings of dev.').waitFor();
+    await wv.locator('#tab-traffic').click();
+    await wv.locator('#traffic-setup-dev').click();
+    await wv.locator('#traffic-error', {
+      hasText: "Setting up a blue-green rollout is not available in an untrusted workspace: blue-green runs the environment's pipeline and router commands; trust this folder to use it",
+    }).waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(500); // anything started late would have written its file by now
+    for (const f of ['task-ran', 'router-get-ran', 'router-set-ran']) assert.ok(!fs.existsSync(path.join(workspace, f)), `${f}: nothing ran`);
   },
 };

@@ -5,6 +5,7 @@
 // change reaches the details without a new layout.
 import assert from 'node:assert/strict';
 import {
+  acceptQuickPick,
   answerPrompt,
   clearNotifications,
   editorTab,
@@ -16,10 +17,6 @@ import {
   webviewFrame,
   openViewContainer,
 } from './workbench.mjs';
-
-async function acceptQuickPick(page) {
-  await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
-}
 
 /** In a single-choice quick pick: filters by `label` and accepts the (then first) row. */
 async function pickByTyping(page, label) {

@@ -8,19 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { repoRoot } from '../harness/codeServer.mjs';
+import { waitForHaproxyServerUp } from './journey-support.mjs';
 import {
-  answerPrompt, clearNotifications, notification, runCommand, waitForPrompt, webviewFrame,
+  answerPrompt, clearNotifications, notification, pickRow, runCommand, waitForPrompt, webviewFrame,
 } from './workbench.mjs';
 
 const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Picks the quick-pick row whose text contains `text`. */
-async function pickRow(page, text) {
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor();
-  await row.click();
-}
 
 export const tests = {
   'Traffic tab: press Switch while a real HAProxy carries a light load, see the split move to green': {
@@ -93,11 +86,7 @@ export const tests = {
         await wv.locator('#traffic[data-state="awaiting_promotion"]').waitFor({ timeout: 60_000 });
         await wv.locator('#colour-green', { hasText: '1.4.0' }).waitFor();
         // HAProxy's own checks see green before it takes traffic.
-        for (let i = 0; i < 100; i++) {
-          const state = await router.command(`show servers state ${hap.backend}`);
-          if (state.split('\n').find((l) => l.split(/\s+/)[3] === 'green')?.split(/\s+/)[5] === '2') break;
-          await sleep(100);
-        }
+        await waitForHaproxyServerUp(router, hap.backend, 'green');
 
         // Switch from the webview: 10 %, then 50 %.
         await wv.locator('#traffic-switch', { hasText: 'Switch green to 10 %' }).click();

@@ -1,6 +1,8 @@
 // Helpers for driving the real VS Code workbench (1.100.3, web) with Playwright.
 // Selectors were checked against the running workbench; VS Code's DOM is not an API, so keep
 // every selector here and nowhere else.
+import fs from 'node:fs';
+import path from 'node:path';
 
 /** Waits until the workbench shell is on screen and the extension host has added our container. */
 export async function waitForWorkbench(page, { timeout = 60_000 } = {}) {
@@ -42,10 +44,19 @@ export function viewPane(page, title) {
  * With `prompts: true` it does not wait for the quick input to close (the command asks something next).
  */
 export async function runCommand(page, title, { timeout = 15_000, prompts = false } = {}) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout });
-  await input.fill(`>${title}`);
+  // With the focus in a webview, F1 reaches the workbench by a message from the webview's frame, and
+  // the palette it opens can close again as the focus settles: press it again, as a person would.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout });
+    try {
+      await input.fill(`>${title}`, { timeout: attempt < 3 ? 3000 : timeout });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
   // Pick the row whose label is exactly the command (the palette also lists fuzzy matches).
   const label = title.includes(': ') ? title.slice(title.indexOf(': ') + 2) : title;
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
@@ -106,6 +117,16 @@ export async function waitForProgressDone(page, { timeout = 10_000 } = {}) {
   }, null, { timeout, polling: 100 }).catch(() => {});
 }
 
+/** Drags the side bar's edge `by` pixels to the right (e.g. so long tree rows fit a picture). */
+export async function widenSideBar(page, by) {
+  const bar = await page.locator('.part.sidebar').boundingBox();
+  if (!bar) return;
+  await page.mouse.move(bar.x + bar.width + 1, bar.y + bar.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bar.x + bar.width + by, bar.y + bar.height / 2, { steps: 8 });
+  await page.mouse.up();
+}
+
 /** A status-bar item containing `text`. */
 export function statusBarItem(page, text) {
   return page.locator('.part.statusbar .statusbar-item', { hasText: text }).first();
@@ -125,6 +146,67 @@ export function notification(page, text) {
 /** The active webview's document: two nested iframes (the host frame, then the content frame). */
 export function webviewFrame(page) {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** Accepts the open quick pick (Enter in its box), as a person does after ticking entries. */
+export async function acceptQuickPick(page) {
+  await page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+}
+
+/** Picks the quick-pick row whose text contains `text`. */
+export async function pickRow(page, text, { timeout = 15_000 } = {}) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout });
+  await row.click();
+}
+
+/** Through "Edit Environment Settings": chooses the pipeline that `environment` runs when promoted. */
+export async function setEnvironmentPipeline(page, environment, pipeline) {
+  await runCommand(page, 'Release Manager: Edit Environment Settings', { prompts: true });
+  await waitForPrompt(page, 'Edit Environment Settings: which environment?');
+  await pickRow(page, environment);
+  await waitForPrompt(page, `Edit Environment Settings: ${environment}`);
+  await pickRow(page, 'Pipeline:');
+  await waitForPrompt(page, `Pipeline of ${environment}`);
+  await pickRow(page, pipeline);
+  await notification(page, `${environment}: `).waitFor();
+}
+
+/** The modal dialog showing `text` (e.g. a production confirmation): clicks its button `button`. */
+export async function answerDialog(page, text, button, { timeout = 15_000 } = {}) {
+  const dialog = page.locator('.monaco-dialog-box', { hasText: text });
+  await dialog.waitFor({ timeout });
+  await dialog.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${escapeRegExp(button)}$`) }).first().click();
+  await dialog.waitFor({ state: 'detached', timeout });
+}
+
+/**
+ * A PNG for the README, at most `maxBytes`: the screenshot, scaled down in the browser itself
+ * (canvas) until it fits, so no image library is needed.
+ */
+export async function saveSmallPng(page, png, file, maxBytes) {
+  let scale = 1;
+  let out = png;
+  while (out.length > maxBytes && scale > 0.3) {
+    scale *= 0.8;
+    const dataUrl = await page.evaluate(async ({ b64, s }) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = Math.round(img.width * s);
+      c.height = Math.round(img.height * s);
+      const g = c.getContext('2d');
+      g.imageSmoothingQuality = 'high';
+      g.drawImage(img, 0, 0, c.width, c.height);
+      return c.toDataURL('image/png');
+    }, { b64: png.toString('base64'), s: scale });
+    out = Buffer.from(dataUrl.split(',')[1], 'base64');
+  }
+  if (out.length > maxBytes) throw new Error(`${file}: the screenshot is ${out.length} bytes even at scale ${scale.toFixed(2)} (limit ${maxBytes})`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, out);
+  return { bytes: out.length, scale };
 }
 
 /** The editor tab with `title`. */
