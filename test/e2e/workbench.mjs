@@ -45,13 +45,15 @@ export function viewPane(page, title) {
  */
 export async function runCommand(page, title, { timeout = 15_000, prompts = false } = {}) {
   const input = page.locator('.quick-input-widget input');
-  // With the focus in a webview, F1 reaches the workbench by a message from the webview's frame, and
-  // the palette it opens can close again as the focus settles: press it again, as a person would.
+  // With the focus in a webview, F1 reaches the workbench by a message from the webview's frame;
+  // now and then it is lost, or the palette it opens closes again as the focus settles: press it
+  // again, as a person would.
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
-    await input.waitFor({ timeout });
+    const wait = attempt < 3 ? 3000 : timeout;
     try {
-      await input.fill(`>${title}`, { timeout: attempt < 3 ? 3000 : timeout });
+      await input.waitFor({ timeout: wait });
+      await input.fill(`>${title}`, { timeout: wait });
       break;
     } catch (e) {
       if (attempt >= 3) throw e;
