@@ -237,15 +237,8 @@ export class WorkspaceDatabase {
         // A burst of writes that never yields to the timers would starve the debounced snapshot; so
         // when the journal is over its bounds or the oldest unsaved change is past maxWait, save now.
         this.firstUnsavedAt ??= Date.now();
-        if (this.snapshotOverdue()) {
-          await this.lock.acquire();
-          try {
-            this.syncFromDiskLocked();
-            await this.snapshotLocked();
-          } finally {
-            this.lock.release();
-          }
-        } else this.scheduleSnapshot();
+        if (this.snapshotOverdue()) await this.snapshotUnderLock();
+        else this.scheduleSnapshot();
         this.emit({ source: 'local' });
       }
       return result;
@@ -257,14 +250,19 @@ export class WorkspaceDatabase {
     return this.mutex.run(async () => {
       this.assertOpen();
       if (this.readOnlyReason) return;
-      await this.lock.acquire();
-      try {
-        this.syncFromDiskLocked();
-        await this.snapshotLocked();
-      } finally {
-        this.lock.release();
-      }
+      await this.snapshotUnderLock();
     });
+  }
+
+  /** Inside the mutex: take the lock, catch up with other writers, snapshot. */
+  private async snapshotUnderLock(): Promise<void> {
+    await this.lock.acquire();
+    try {
+      this.syncFromDiskLocked();
+      await this.snapshotLocked();
+    } finally {
+      this.lock.release();
+    }
   }
 
   /** Snapshots what is unsaved, stops watching and frees the database. */
