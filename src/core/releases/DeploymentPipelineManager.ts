@@ -371,6 +371,9 @@ export class DeploymentPipelineManager implements DeploymentExecutor {
     });
 
     const env: Record<string, string> = {
+      // COLOR is the blue-green colour of a run that deploys one (passed in options.env). Any other run
+      // sets it empty rather than inheriting one: npm, for one, exports COLOR=0/1 to what it runs.
+      COLOR: '',
       ...extraEnv,
       RELEASE_ID: release?.id ?? '',
       RELEASE_VERSION: release?.version ?? '',
@@ -381,7 +384,7 @@ export class DeploymentPipelineManager implements DeploymentExecutor {
       PIPELINE_NAME: pipeline.name,
     };
     const commit = prepared.deployment.metadata?.commit;
-    if (typeof commit === 'string') env.RELEASE_COMMIT = commit;
+    env.RELEASE_COMMIT = typeof commit === 'string' ? commit : '';
     const active: ActiveRun = { run, controller: new AbortController(), env, environment, startedBy: actor, done: Promise.resolve(run) };
     this.active.set(run.id, active);
     active.done = this.execute(active)

@@ -70,11 +70,18 @@ describe('pipeline: startRun env option (real processes)', function () {
     assert.ok(RUN_VARIABLES.includes('TARGET_ENV'));
   });
 
-  it('without options the run has only its own variables', async () => {
+  it('without options COLOR is empty, whatever the host inherited (npm exports COLOR=0/1)', async () => {
     const pipelineId = await h.pipeline('plain', [{ name: 'print', type: 'shell', command: 'printf "[%s]" "${COLOR-unset}" > plain-env' }]);
     const { deployment } = await pending();
-    const end = await h.pipelines.waitForRun((await h.pipelines.startRun(deployment.id, pipelineId)).id);
-    assert.equal(end.status, 'succeeded');
-    assert.equal(fs.readFileSync(path.join(h.work, 'plain-env'), 'utf8'), process.env.COLOR === undefined ? '[unset]' : `[${process.env.COLOR}]`);
+    const saved = process.env.COLOR;
+    process.env.COLOR = '1';
+    try {
+      const end = await h.pipelines.waitForRun((await h.pipelines.startRun(deployment.id, pipelineId)).id);
+      assert.equal(end.status, 'succeeded');
+    } finally {
+      if (saved === undefined) delete process.env.COLOR;
+      else process.env.COLOR = saved;
+    }
+    assert.equal(fs.readFileSync(path.join(h.work, 'plain-env'), 'utf8'), '[]');
   });
 });
