@@ -99,7 +99,9 @@ describe('blue-green: the preview colour deployed by the environment pipeline', 
       owner: 'test@localhost',
     });
     manager.onDidChange((s) => void deployer.rolloutChanged(s));
-    // Whatever a test left: all traffic on blue.
+    // Whatever a test left: all traffic on blue — once HAProxy's checks see blue UP again (a test
+    // that redeploys blue restarts its process, and HAProxy marks it DOWN until the next checks pass).
+    await serverUp('blue');
     await (await new SettingsRouterFactory({ load: environmentRouterLoader(h.promotion), trust: h.trust }).forEnvironment('dev')).router.setWeights({ blue: 100, green: 0 });
   });
 
