@@ -271,6 +271,13 @@ export interface PromotionOptions {
    * Names [A-Z_][A-Z0-9_]*, values text; the run's own variables (RELEASE_ID, …) cannot be replaced.
    */
   pipelineEnv?: Record<string, string>;
+  /**
+   * The deployment puts the release on this idle colour of a blue-green rollout. In the last
+   * environment the release then becomes deployed when the rollout is promoted (the new colour
+   * carries the traffic), not when the colour's deployment completes; a rollout that ends with the
+   * old colour serving takes it back to in progress.
+   */
+  blueGreenColour?: 'blue' | 'green';
 }
 
 // ---------------------------------------------------------------- pipelines

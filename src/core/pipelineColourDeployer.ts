@@ -6,8 +6,10 @@
 // abort or a rollback) it is a redeploy of that release instead, which checks the freeze only.
 // The record completes when the preview colour is deployed; when the rollout then ends without
 // the new colour carrying the traffic (aborted, rolled back), the record is marked rolled back.
+// In the last environment the release becomes deployed when the rollout is promoted, not when the
+// colour's deployment completes, and goes back to in progress when the old colour serves again.
 import type { BlueGreenStatus } from './blueGreen';
-import { RefusedError, type Deployment, type Environment, type PipelineRun, type PipelineRunStatus, type PromotionOptions } from './model';
+import { RefusedError, type Deployment, type Environment, type PipelineRun, type PipelineRunStatus, type PromotionOptions, type Release } from './model';
 import type { ColourDeployRequest, ColourDeployResult, ColourDeployer, UnitOfWork } from './ports';
 
 /** What the deployer needs of EnvironmentPromotionManager. */
@@ -16,6 +18,7 @@ export interface ColourPromotions {
   promoteToEnvironment(releaseId: string, environment: string, pipelineId?: string, options?: PromotionOptions): Promise<Deployment>;
   redeploy(environment: string, options?: PromotionOptions & { releaseId?: string; pipelineId?: string }): Promise<Deployment>;
   transitionDeployment(deploymentId: string, to: 'rolled_back', note?: string): Promise<Deployment>;
+  blueGreenPromoted(deploymentId: string): Promise<Release | undefined>;
 }
 
 /** What the deployer needs of DeploymentPipelineManager. */
@@ -54,10 +57,10 @@ export class PipelineColourDeployer implements ColourDeployer {
     try {
       const ranBefore = await this.deps.uow.read((r) =>
         r.deployments.list({ releaseId: req.releaseId, environment: env.name, status: ['completed', 'rolled_back'], limit: 1 }));
-      const pipelineEnv = { ...req.env };
+      const options: PromotionOptions = { pipelineEnv: { ...req.env }, blueGreenColour: req.colour };
       const deployment = ranBefore.length
-        ? await this.deps.promotions.redeploy(env.name, { releaseId: req.releaseId, pipelineEnv })
-        : await this.deps.promotions.promoteToEnvironment(req.releaseId, env.name, undefined, { pipelineEnv });
+        ? await this.deps.promotions.redeploy(env.name, { releaseId: req.releaseId, ...options })
+        : await this.deps.promotions.promoteToEnvironment(req.releaseId, env.name, undefined, options);
       const run = (await this.deps.pipelines.listRuns({ deploymentId: deployment.id, limit: 1 }))[0];
       if (!run) return { ok: false, summary: `no pipeline run started for the deployment to ${env.name}`, deploymentId: deployment.id };
       runId = run.id;
@@ -79,15 +82,27 @@ export class PipelineColourDeployer implements ColourDeployer {
 
   /**
    * Called on every rollout change: a rollout that ended with the old colour carrying the traffic
-   * marks its (completed) deployment rolled back, so the environment shows what really serves.
+   * marks its (completed) deployment rolled back, so the environment shows what really serves; a
+   * promoted one lets the release follow (deployed, in the last environment).
    */
-  async rolloutChanged(status: Pick<BlueGreenStatus, 'state' | 'deploymentId' | 'reason' | 'previewColour' | 'version'>): Promise<Deployment | undefined> {
+  async rolloutChanged(status: Pick<BlueGreenStatus, 'state' | 'deploymentId' | 'reason' | 'previewColour' | 'version'>): Promise<RolloutEffect | undefined> {
+    if (status.deploymentId && status.state === 'promoted') {
+      const release = await this.deps.promotions.blueGreenPromoted(status.deploymentId);
+      return release ? { release } : undefined;
+    }
     if (!status.deploymentId || (status.state !== 'aborted' && status.state !== 'rolled_back')) return undefined;
     const d = await this.deps.uow.read((r) => r.deployments.get(status.deploymentId as string));
     if (d?.status !== 'completed') return undefined;
     const what = status.state === 'aborted' ? 'aborted' : 'rolled back';
-    return this.deps.promotions.transitionDeployment(d.id, 'rolled_back', `blue-green rollout of ${status.version} ${what}${status.reason ? `: ${status.reason}` : ''}`);
+    const deployment = await this.deps.promotions.transitionDeployment(d.id, 'rolled_back', `blue-green rollout of ${status.version} ${what}${status.reason ? `: ${status.reason}` : ''}`);
+    return { deployment };
   }
+}
+
+/** What a rollout change did to the records: a deployment marked rolled back, or the release following a promotion. */
+export interface RolloutEffect {
+  deployment?: Deployment;
+  release?: Release;
 }
 
 function noPipeline(environment: string): string {

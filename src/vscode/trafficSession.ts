@@ -89,8 +89,11 @@ export class TrafficSession implements vscode.Disposable {
       blueGreen.onDidChange((s) => {
         this.log('info', `blue-green ${s.version} in ${s.environment}: ${s.stateLabel} (${formatSplit(s.weights)})${s.reason ? ` — ${s.reason}` : ''}`);
         void colourDeployer.rolloutChanged(s).then(
-          (d) => d && this.log('info', `deployment of ${s.version} to ${s.environment} marked rolled back: the rollout was ${s.stateLabel}`),
-          (err: Error) => this.log('warn', `deployment of ${s.version} to ${s.environment} not marked rolled back: ${err.message}`),
+          (e) => {
+            if (e?.deployment) this.log('info', `deployment of ${s.version} to ${s.environment} marked rolled back: the rollout was ${s.stateLabel}`);
+            if (e?.release) this.log('info', `release ${s.version} is ${e.release.status.replace('_', ' ')}: the rollout in ${s.environment} was ${s.stateLabel}`);
+          },
+          (err: Error) => this.log('warn', `the records of ${s.version} in ${s.environment} did not follow the rollout (${s.stateLabel}): ${err.message}`),
         );
       }),
     );

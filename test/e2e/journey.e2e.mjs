@@ -219,6 +219,8 @@ export const tests = {
         await wv.locator('#traffic[data-state="rolled_back"]').waitFor({ timeout: 30_000 });
         assert.deepEqual(await router.getWeights(), { blue: 100, green: 0 });
         assert.match((await httpGet(hap.url)).body, /0\.9\.0/, 'HAProxy serves 0.9.0 again');
+        // Production serves 0.9.0 again: the release is not deployed (it was, once 100 % passed its checks).
+        await wv.locator('#release-status', { hasText: 'In progress' }).waitFor({ timeout: 5_000 });
         await clearNotifications(page);
         await shot('journey-5-rollback');
 
@@ -226,10 +228,12 @@ export const tests = {
         await wv.locator('#traffic-setup-production').click();
         await wv.locator('#traffic[data-state="awaiting_promotion"]').waitFor({ timeout: 90_000 });
         await waitForHaproxyServerUp(router, hap.backend, 'green');
+        assert.equal(await wv.locator('#release-status').innerText(), 'In progress', 'deployed to green, no traffic yet: not deployed');
         await wv.locator('#traffic-promote:not([disabled])').click();
         await answerDialog(page, 'Promote 1.0.0 in production', 'Promote');
         await wv.locator('#traffic[data-state="promoted"]').waitFor({ timeout: 60_000 });
         assert.deepEqual(await router.getWeights(), { blue: 0, green: 100 });
+        await wv.locator('#release-status', { hasText: 'Deployed' }).waitFor({ timeout: 5_000 });
         const summary = await load.stop();
         load = undefined;
         assert.ok(summary.total > 50, `the load ran (${summary.total} requests)`);

@@ -347,6 +347,7 @@ export class EnvironmentPromotionManager {
   async promoteToEnvironment(releaseId: string, targetEnvironment: string, pipelineId?: string, options: PromotionOptions = {}): Promise<Deployment> {
     const override = checkOverride(options);
     const pipelineEnv = checkPipelineEnv(options);
+    const blueGreen = checkBlueGreenColour(options);
     if (pipelineId !== undefined) requireText('pipelineId', pipelineId, { max: 200 });
     await this.ensureDefaults();
     const actor = await this.identity.currentUser();
@@ -370,6 +371,7 @@ export class EnvironmentPromotionManager {
         kind: 'promotion',
         commit,
         pipeline,
+        blueGreen,
         override: override ? { reason: override, skipped: soft } : undefined,
       });
     });
@@ -389,6 +391,7 @@ export class EnvironmentPromotionManager {
   private async deployAgain(environment: string, options: RedeployOptions, kind: 'redeploy' | 'rollback'): Promise<Deployment> {
     const override = checkOverride(options);
     const pipelineEnv = checkPipelineEnv(options);
+    const blueGreen = checkBlueGreenColour(options);
     if (options.pipelineId !== undefined) requireText('pipelineId', options.pipelineId, { max: 200 });
     await this.ensureDefaults();
     const actor = await this.identity.currentUser();
@@ -433,6 +436,7 @@ export class EnvironmentPromotionManager {
         commit,
         pipeline,
         rollbackOf,
+        blueGreen,
         override: override ? { reason: override, skipped: soft } : undefined,
       });
     });
@@ -556,17 +560,55 @@ export class EnvironmentPromotionManager {
         const replaced = await r.deployments.get(rollbackOf);
         if (replaced?.status === 'completed') await this.applyDeploymentStatus(r, replaced.id, 'rolled_back', actor, `rolled back by deployment ${after.id}`);
       }
-      const envs = await r.environments.list();
-      const lastEnv = envs[envs.length - 1];
-      if (release && lastEnv && lastEnv.name === after.environment && release.status === 'in_progress') {
-        const deployed: Release = { ...release, status: 'deployed', actualEnd: release.actualEnd ?? now, updatedAt: now };
-        await r.releases.update(deployed);
-        // The calendar event says the release's status: it follows, as ReleaseManager's own changes do.
-        await r.calendar.upsert(releaseCalendarEvent(deployed, now));
-        await this.auditor.record(r, actor, 'release.status.deployed', 'release', release.id, release, deployed);
+      // A blue-green colour's deployment completes before any traffic moves: the rollout's
+      // promotion makes the release deployed (blueGreenPromoted), not this.
+      if (release && !after.metadata?.blueGreen && (await this.isLastEnvironment(r, after.environment))) {
+        await this.releaseFollows(r, release, 'deployed', actor, now);
       }
     }
+    if (to === 'rolled_back' && release?.status === 'deployed' && after.metadata?.blueGreen && (await this.isLastEnvironment(r, after.environment))) {
+      // The rollout ended with the old colour serving: the release no longer runs there, unless
+      // another deployment of it does.
+      const serving = await r.deployments.list({ releaseId: release.id, environment: after.environment, status: ['completed'], limit: 1 });
+      if (!serving.length) await this.releaseFollows(r, release, 'in_progress', actor, now, `blue-green rollout in ${after.environment} ended with the old colour serving`);
+    }
     return after;
+  }
+
+  /**
+   * The blue-green rollout that `deploymentId` deployed was promoted: the new colour carries the
+   * traffic. In the last environment the release becomes deployed now. Returns the release when it
+   * changed.
+   */
+  async blueGreenPromoted(deploymentId: string): Promise<Release | undefined> {
+    requireText('deploymentId', deploymentId, { max: 200 });
+    const actor = await this.identity.currentUser();
+    return this.uow.write(async (r) => {
+      const d = await r.deployments.get(deploymentId);
+      if (!d) throw new NotFoundError('deployment', deploymentId);
+      const release = d.releaseId ? await r.releases.get(d.releaseId) : null;
+      if (!release || d.status !== 'completed' || release.status !== 'in_progress' || !(await this.isLastEnvironment(r, d.environment))) return undefined;
+      return this.releaseFollows(r, release, 'deployed', actor, this.clock.now(), `blue-green rollout promoted in ${d.environment}`);
+    });
+  }
+
+  private async isLastEnvironment(r: Repositories, environment: string): Promise<boolean> {
+    const envs = await r.environments.list();
+    return envs[envs.length - 1]?.name === environment;
+  }
+
+  /** in_progress → deployed (actualEnd set), or back when a blue-green rollout is undone; audited, the calendar follows. */
+  private async releaseFollows(r: Repositories, release: Release, to: 'deployed' | 'in_progress', actor: string, now: Date, note?: string): Promise<Release | undefined> {
+    if (to === 'deployed' && release.status !== 'in_progress') return undefined;
+    if (to === 'in_progress' && release.status !== 'deployed') return undefined;
+    const next: Release = to === 'deployed'
+      ? { ...release, status: 'deployed', actualEnd: release.actualEnd ?? now, updatedAt: now }
+      : { ...release, status: 'in_progress', actualEnd: undefined, updatedAt: now };
+    await r.releases.update(next);
+    // The calendar event says the release's status: it follows, as ReleaseManager's own changes do.
+    await r.calendar.upsert(releaseCalendarEvent(next, now));
+    await this.auditor.record(r, actor, `release.status.${to}`, 'release', release.id, release, note ? { ...next, note } : next);
+    return next;
   }
 
   // ---------------------------------------------------------------- internals
@@ -753,7 +795,14 @@ export class EnvironmentPromotionManager {
     release: Release,
     env: Environment,
     now: Date,
-    o: { kind: 'promotion' | 'redeploy' | 'rollback'; commit?: string; pipeline?: PipelineDefinition; rollbackOf?: string; override?: { reason: string; skipped: string[] } },
+    o: {
+      kind: 'promotion' | 'redeploy' | 'rollback';
+      commit?: string;
+      pipeline?: PipelineDefinition;
+      rollbackOf?: string;
+      blueGreen?: { colour: 'blue' | 'green' };
+      override?: { reason: string; skipped: string[] };
+    },
   ): Promise<Deployment> {
     const current = await this.currentDeployment(r, env.name);
     const deployment: Deployment = compact({
@@ -770,6 +819,7 @@ export class EnvironmentPromotionManager {
         rollbackOf: o.rollbackOf,
         pipelineName: o.pipeline?.name,
         requestedBy: actor,
+        blueGreen: o.blueGreen,
         override: o.override,
       }),
       createdAt: now,
@@ -815,6 +865,13 @@ function checkOverride(options: PromotionOptions): string | undefined {
   }
   if (options.override.reason === undefined) throw new ValidationError('override.reason', 'is required: say why the checks are skipped');
   return requireText('override.reason', options.override.reason, { max: 2000, multiline: true }).trim();
+}
+
+function checkBlueGreenColour(options: PromotionOptions): { colour: 'blue' | 'green' } | undefined {
+  const colour = options.blueGreenColour as unknown;
+  if (colour === undefined) return undefined;
+  if (colour !== 'blue' && colour !== 'green') throw new ValidationError('blueGreenColour', `expected 'blue' or 'green', got ${describe(colour)}`);
+  return { colour };
 }
 
 /** Shape only, before anything is written; the pipeline engine checks the names it reserves. */

@@ -194,6 +194,60 @@ describe('blue-green: the preview colour deployed by the environment pipeline', 
     await fleet.deploy('blue', '1.2.0'); // leave blue as the other tests expect
   });
 
+  it('in the last environment the release follows the traffic: deployed at promotion, not when the colour is deployed; back in progress when rolled back', async () => {
+    // dev alone: the first environment is the last, as production is in a full path.
+    for (const name of ['test', 'staging', 'production']) await h.promotion.removeEnvironment(name);
+    await h.promotion.updateEnvironment('dev', { router: routerSettings('dev') }); // no scale-down: rollback stays possible
+    const release = await h.release('2.0.0');
+    const s = await manager.setup(release.id, 'dev', FAST);
+    assert.equal(s.state, 'awaiting_promotion', s.reason);
+    assert.equal((await h.promotion.getDeployment(s.deploymentId as string))?.status, 'completed');
+    assert.deepEqual((await h.promotion.getDeployment(s.deploymentId as string))?.metadata?.blueGreen, { colour: 'green' });
+    const previewed = await h.uow.read((r) => r.releases.get(release.id));
+    assert.equal(previewed?.status, 'in_progress', 'the new colour carries no traffic yet: not deployed');
+    assert.equal(previewed?.actualEnd, undefined);
+
+    await serverUp('green');
+    const promoted = await manager.promote(release.id, { full: true });
+    assert.equal(promoted.state, 'promoted', promoted.reason);
+    const deployed = await until('the release deployed', 3000, async () => {
+      const r = await h.uow.read((repos) => repos.releases.get(release.id));
+      return r?.status === 'deployed' ? r : undefined;
+    });
+    assert.ok(deployed.actualEnd instanceof Date);
+    const events = await h.uow.read((r) => r.audit.list({ entityType: 'release', entityId: release.id }));
+    const toDeployed = events.filter((e) => e.action === 'release.status.deployed');
+    assert.equal(toDeployed.length, 1);
+    assert.match(JSON.stringify(toDeployed[0]?.after), /blue-green rollout promoted in dev/);
+
+    const back = await manager.rollback(release.id);
+    assert.equal(back.state, 'rolled_back', back.reason);
+    const undone = await until('the release back in progress', 3000, async () => {
+      const r = await h.uow.read((repos) => repos.releases.get(release.id));
+      return r?.status === 'in_progress' ? r : undefined;
+    });
+    assert.equal(undone.actualEnd, undefined);
+    assert.equal((await h.promotion.getDeployment(s.deploymentId as string))?.status, 'rolled_back');
+    const after = await h.uow.read((r) => r.audit.list({ entityType: 'release', entityId: release.id }));
+    assert.ok(after.some((e) => e.action === 'release.status.in_progress' && /ended with the old colour serving/.test(JSON.stringify(e.after))));
+
+    // A deployment that is not a blue-green colour still makes the release deployed on completion.
+    const plain = await h.release('2.1.0');
+    const d = await h.promotion.promoteToEnvironment(plain.id, 'dev', undefined, { pipelineEnv: { COLOR: 'blue' } });
+    await until('the plain deployment done', 10_000, async () => (await h.promotion.getDeployment(d.id))?.status === 'completed');
+    assert.equal((await h.uow.read((r) => r.releases.get(plain.id)))?.status, 'deployed');
+    await fleet.deploy('blue', '1.2.0'); // leave blue as the other tests expect
+  });
+
+  it('blueGreenColour is checked before anything is written', async () => {
+    const release = await h.release('1.9.0');
+    await assert.rejects(
+      h.promotion.promoteToEnvironment(release.id, 'dev', undefined, { blueGreenColour: 'purple' as 'blue' }),
+      (e: unknown) => e instanceof ValidationError && e.field === 'blueGreenColour' && /expected 'blue' or 'green'/.test(e.message),
+    );
+    assert.deepEqual(await h.uow.read((r) => r.deployments.list({ releaseId: release.id })), []);
+  });
+
   it('pipelineEnv is checked before anything is written', async () => {
     const release = await h.release('1.8.0');
     await assert.rejects(
