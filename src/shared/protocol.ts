@@ -293,6 +293,14 @@ export interface DashboardUiState {
   tab: DashboardTab;
   /** The unsent conversation text. */
   draft?: string;
+  /** The Services tab: the environment the states are about, and where the graph was looked at. */
+  graph?: GraphUiState;
+}
+
+export interface GraphUiState {
+  environment?: string;
+  /** Pan and zoom, kept for the graph structure `key` (a changed graph starts fitted again). */
+  view?: { key: string; x: number; y: number; k: number };
 }
 
 // ---------------------------------------------------------------- webview → host

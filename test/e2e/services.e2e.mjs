@@ -14,6 +14,7 @@ import {
   toggleItems,
   waitForPrompt,
   waitForTreeRow,
+  waitForWorkbench,
   webviewFrame,
   openViewContainer,
 } from './workbench.mjs';
@@ -144,6 +145,28 @@ export const tests = {
       await page.mouse.move(1, 1);
       await screenshot('services-graph-cycle');
       assert.equal(await wv.locator('#csp-violations').getAttribute('data-count'), '0');
+
+      // After a window reload the dashboard comes back on the Services tab with the environment
+      // chosen and the graph where it was panned and zoomed (webview setState), laid out afresh.
+      await wv.locator('#graph-zoom-in').click();
+      const gbox = await graph.boundingBox();
+      await page.mouse.move(gbox.x + 40, gbox.y + 40);
+      await page.mouse.down();
+      await page.mouse.move(gbox.x + 90, gbox.y + 100, { steps: 5 });
+      await page.mouse.up();
+      await page.waitForTimeout(400); // the view settles (90 ms), then setState is posted asynchronously
+      const looked = await group.getAttribute('transform');
+      const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 30_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await waitForWorkbench(page);
+      await editorTab(page, 'Release 2.0.0').waitFor();
+      const restored = webviewFrame(page);
+      await restored.locator('#service-graph[data-state="ready"]').waitFor({ timeout: 60_000 });
+      assert.equal(await restored.locator('#tab-services').getAttribute('aria-selected'), 'true');
+      assert.equal(await restored.locator('#graph-environment').inputValue(), 'production');
+      await restored.locator('#order-heading', { hasText: 'production' }).waitFor();
+      assert.equal(await restored.locator('#service-graph svg > g').getAttribute('transform'), looked, 'the graph is where it was looked at');
     },
   },
 };

@@ -85,6 +85,8 @@ export function App(props: { store: DashboardStore }) {
           active={s.tab === 'services'}
           graph={snap.serviceGraph}
           releaseServices={r.services}
+          ui={s.graphUi}
+          onUiChange={s.setGraphUi}
           readOnly={snap.readOnly}
           busy={!!s.pending.service}
           error={s.errors.service}

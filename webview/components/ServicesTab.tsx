@@ -2,7 +2,7 @@
 // service's details with Edit / Remove. The environment picker chooses which environment the node
 // states (and the order's readiness) are about.
 import { useEffect, useMemo, useState } from 'react';
-import type { GraphNodeView, OrderEntryView, ServiceGraphView } from '../../src/shared/protocol';
+import type { GraphNodeView, GraphUiState, OrderEntryView, ServiceGraphView } from '../../src/shared/protocol';
 import { STATE_TEXT, ServiceGraph } from '../graph/ServiceGraph';
 import { Button } from '../ui/Button';
 import { Select } from '../ui/Select';
@@ -13,6 +13,9 @@ export interface ServicesTabProps {
   graph: ServiceGraphView | undefined;
   /** The release's services (names), to tell "no services" from "not loaded". */
   releaseServices: readonly string[];
+  /** The chosen environment and the graph's pan and zoom, kept by the dashboard across reloads. */
+  ui?: GraphUiState;
+  onUiChange?(patch: GraphUiState): void;
   readOnly?: string;
   busy: boolean;
   error?: string;
@@ -23,7 +26,12 @@ export interface ServicesTabProps {
 
 export function ServicesTab(props: ServicesTabProps) {
   const { graph } = props;
-  const [environment, setEnvironment] = useState<string | undefined>(graph?.defaultEnvironment);
+  const { ui, onUiChange } = props;
+  const [environment, setEnvironmentState] = useState<string | undefined>(ui?.environment ?? graph?.defaultEnvironment);
+  const setEnvironment = (e: string | undefined) => {
+    setEnvironmentState(e);
+    onUiChange?.({ environment: e });
+  };
   const [selected, setSelected] = useState<string | undefined>();
   // Every tab's content is rendered; the ELK worker (1.6 MB of script) is not worth starting for a
   // dashboard whose Services tab is never opened.
@@ -34,7 +42,7 @@ export function ServicesTab(props: ServicesTabProps) {
   // Keep the choice while it exists; otherwise follow where the release goes next.
   useEffect(() => {
     if (!graph) return;
-    if (environment === undefined || !graph.environments.includes(environment)) setEnvironment(graph.defaultEnvironment ?? graph.environments[0]);
+    if (environment === undefined || !graph.environments.includes(environment)) setEnvironmentState(graph.defaultEnvironment ?? graph.environments[0]);
   }, [graph, environment]);
   const node = useMemo(() => graph?.nodes.find((n) => n.name === selected), [graph, selected]);
   const actionsOff = props.busy || !!props.readOnly;
@@ -103,7 +111,14 @@ export function ServicesTab(props: ServicesTabProps) {
         <div className="services-layout">
           <section className="graph-pane" aria-labelledby="graph-heading">
             <h2 id="graph-heading">Dependencies</h2>
-            {opened ? <ServiceGraph view={graph} environment={environment} selected={selected} onSelect={setSelected} /> : null}
+            {opened ? <ServiceGraph
+                view={graph}
+                environment={environment}
+                selected={selected}
+                onSelect={setSelected}
+                savedView={ui?.view}
+                onViewChange={onUiChange ? (v) => onUiChange({ view: v }) : undefined}
+              /> : null}
           </section>
           <aside className="side-pane">
             {node ? (

@@ -32,12 +32,21 @@ export interface ServiceGraphProps {
   environment: string | undefined;
   selected: string | undefined;
   onSelect(name: string | undefined): void;
+  /** Where the user last looked at this graph (restored after a reload when `key` still matches). */
+  savedView?: SavedView;
+  /** Called when pan or zoom settles. */
+  onViewChange?(view: SavedView): void;
+}
+
+export interface SavedView extends Transform {
+  /** The layout's structure key the view belongs to. */
+  key: string;
 }
 
 type LayoutState = { status: 'loading' } | { status: 'ready'; layout: Layout } | { status: 'failed'; message: string };
 
 export function ServiceGraph(props: ServiceGraphProps) {
-  const { view, environment, selected, onSelect } = props;
+  const { view, environment, selected, onSelect, savedView, onViewChange } = props;
   const input = useMemo(() => toElkInput(view), [view]);
   const [state, setState] = useState<LayoutState>(() => {
     const hit = cachedLayout(input.key);
@@ -98,13 +107,31 @@ export function ServiceGraph(props: ServiceGraphProps) {
     apply({ k, x: Math.max(12, (size.width - layout.width * k) / 2), y: Math.max(12, (size.height - layout.height * k) / 2) }, true);
   }, [layout, size, apply]);
 
-  // A new picture starts fitted; the same picture (a refresh) keeps where the user looked.
+  // A new picture starts fitted — or where the user last looked at it, after a reload; the same
+  // picture (a refresh) keeps where the user looked.
   const fittedKey = useRef<string | undefined>(undefined);
+  const restore = useRef(savedView);
   useLayoutEffect(() => {
     if (!layout || fittedKey.current === layout.key) return;
     fittedKey.current = layout.key;
-    fit();
-  }, [layout, fit]);
+    const saved = restore.current;
+    restore.current = undefined;
+    if (saved && saved.key === layout.key) apply({ x: saved.x, y: saved.y, k: clamp(saved.k, MIN_ZOOM, MAX_ZOOM) }, true);
+    else fit();
+  }, [layout, fit, apply]);
+
+  // Pan and zoom, once settled, go to the dashboard's saved state.
+  const savedRef = useRef<SavedView | undefined>(savedView);
+  const reportView = useRef(onViewChange);
+  reportView.current = onViewChange;
+  useEffect(() => {
+    const key = fittedKey.current;
+    if (!key || !layout || layout.key !== key) return;
+    const last = savedRef.current;
+    if (last && last.key === key && last.x === viewT.x && last.y === viewT.y && last.k === viewT.k) return;
+    savedRef.current = { key, ...viewT };
+    reportView.current?.(savedRef.current);
+  }, [viewT, layout]);
 
   const zoomAt = useCallback(
     (factor: number, cx = size.width / 2, cy = size.height / 2) => {

@@ -2,9 +2,10 @@
 // (tab, unsent draft) through the host bridge. Requests carry an id; the host answers done/failed.
 import { create } from 'zustand';
 import { parseWebviewMessage } from '../../src/shared/messageValidation';
-import { DASHBOARD_TABS, type DashboardSnapshot, type DashboardTab, type HostToWebview, type WebviewToHost } from '../../src/shared/protocol';
+import { DASHBOARD_TABS, type DashboardSnapshot, type DashboardTab, type GraphUiState, type HostToWebview, type WebviewToHost } from '../../src/shared/protocol';
 import { STEP_LOG_TAIL, type ApprovalDecision, type RunAction } from '../../src/shared/pipelineView';
 import { loadUiState, post, saveUiState } from '../hostBridge';
+import { savedGraphUi } from './uiState';
 
 type RequestKind = 'roadmap' | 'notes' | 'metrics' | 'post' | 'risk' | 'service' | 'promotion' | 'pipeline';
 
@@ -16,6 +17,9 @@ export interface DashboardState {
   unavailable?: string;
   tab: DashboardTab;
   draft: string;
+  /** The Services tab's environment and view, kept across reloads. */
+  graphUi: GraphUiState;
+  setGraphUi(patch: GraphUiState): void;
   pending: Partial<Record<RequestKind, string>>;
   errors: Partial<Record<RequestKind | 'general', string>>;
   setTab(tab: DashboardTab): void;
@@ -59,7 +63,8 @@ export function createDashboardStore(initial: { releaseId: string; folder: strin
   return create<DashboardState>()((set, get) => {
     const persist = () => {
       const s = get();
-      saveUiState({ releaseId: s.releaseId, folder: s.folder, tab: s.tab, draft: s.draft || undefined });
+      const graph = s.graphUi.environment !== undefined || s.graphUi.view ? s.graphUi : undefined;
+      saveUiState({ releaseId: s.releaseId, folder: s.folder, tab: s.tab, draft: s.draft || undefined, graph });
     };
     const request = (kind: RequestKind, message: WebviewToHost) => {
       // The same check the host makes: a message it would refuse is not sent.
@@ -79,6 +84,11 @@ export function createDashboardStore(initial: { releaseId: string; folder: strin
       folder: initial.folder,
       tab,
       draft: sameRelease ? (saved.draft ?? '') : '',
+      graphUi: sameRelease ? savedGraphUi(saved.graph) : {},
+      setGraphUi: (patch) => {
+        set((s) => ({ graphUi: { ...s.graphUi, ...patch } }));
+        persist();
+      },
       pending: {},
       errors: {},
       liveLogs: {},
@@ -151,3 +161,4 @@ export function createDashboardStore(initial: { releaseId: string; folder: strin
 }
 
 export type DashboardStore = ReturnType<typeof createDashboardStore>;
+

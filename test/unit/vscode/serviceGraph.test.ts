@@ -9,6 +9,7 @@ import { parseWebviewMessage } from '../../../src/shared/messageValidation';
 import type { ServiceGraphView } from '../../../src/shared/protocol';
 import { buildServiceGraph, graphServiceNames, loadServiceGraph, type ServiceGraphInputs } from '../../../src/vscode/serviceGraphModel';
 import { depths, edgeId, FAST_PROFILE_ABOVE, fromElkResult, layoutKey, partitions, toElkInput } from '../../../webview/graph/layoutModel';
+import { savedGraphUi } from '../../../webview/store/uiState';
 import { openCore, type CoreHarness } from '../../support/coreHarness';
 
 const at = (iso: string) => new Date(iso);
@@ -325,6 +326,25 @@ describe('Services graph', () => {
       assert.equal(long.ok ? '' : long.field, 'name');
       const extra = parseWebviewMessage({ type: 'service/add', requestId: 's5', name: 'x' });
       assert.equal(extra.ok ? '' : extra.field, 'name');
+    });
+  });
+
+  describe('saved UI state of the graph (restored after a reload)', () => {
+    it('keeps the environment and a well-formed view', () => {
+      assert.deepEqual(savedGraphUi({ environment: 'production', view: { key: '6n7e-abc', x: 12.5, y: -40, k: 0.8 } }), {
+        environment: 'production', view: { key: '6n7e-abc', x: 12.5, y: -40, k: 0.8 },
+      });
+      assert.deepEqual(savedGraphUi({ environment: 'dev' }), { environment: 'dev' });
+    });
+
+    it('drops what has the wrong shape, field by field, and never throws', () => {
+      for (const bad of [undefined, null, 'x', 42, [], { __proto__: { environment: 'dev' } }]) assert.deepEqual(savedGraphUi(bad), {}, JSON.stringify(bad));
+      assert.deepEqual(savedGraphUi({ environment: 7, view: { key: 'k', x: 1, y: 2, k: 1 } }), { view: { key: 'k', x: 1, y: 2, k: 1 } });
+      assert.deepEqual(savedGraphUi({ environment: 'x'.repeat(65) }), {});
+      for (const view of [{ key: 'k', x: NaN, y: 0, k: 1 }, { key: 'k', x: 0, y: Infinity, k: 1 }, { key: 'k', x: 0, y: 0, k: 0 }, { key: 'k', x: 0, y: 0, k: -1 },
+        { key: 1, x: 0, y: 0, k: 1 }, { key: 'k'.repeat(201), x: 0, y: 0, k: 1 }, { key: 'k', x: '1', y: 0, k: 1 }, 'view']) {
+        assert.deepEqual(savedGraphUi({ environment: 'dev', view }), { environment: 'dev' }, JSON.stringify(view));
+      }
     });
   });
 });
