@@ -94,9 +94,39 @@ export class PipelineColourDeployer implements ColourDeployer {
     const d = await this.deps.uow.read((r) => r.deployments.get(status.deploymentId as string));
     if (d?.status !== 'completed') return undefined;
     const what = status.state === 'aborted' ? 'aborted' : 'rolled back';
-    const deployment = await this.deps.promotions.transitionDeployment(d.id, 'rolled_back', `blue-green rollout of ${status.version} ${what}${status.reason ? `: ${status.reason}` : ''}`);
-    return { deployment };
+    try {
+      const deployment = await this.deps.promotions.transitionDeployment(d.id, 'rolled_back', `blue-green rollout of ${status.version} ${what}${status.reason ? `: ${status.reason}` : ''}`);
+      return { deployment };
+    } catch (e) {
+      // The same change followed twice at once (the change event and followEnded at start): done.
+      if ((await this.deps.uow.read((r) => r.deployments.get(d.id)))?.status === 'rolled_back') return undefined;
+      throw e;
+    }
   }
+
+  /**
+   * At start: the records follow every ended rollout again, in case the window closed between a
+   * rollout's last transition and its records following (idempotent: what already followed is left).
+   */
+  async followEnded(rollouts: readonly Pick<BlueGreenStatus, 'state' | 'deploymentId' | 'reason' | 'previewColour' | 'version' | 'environment'>[]): Promise<FollowOutcome[]> {
+    const out: FollowOutcome[] = [];
+    for (const s of rollouts) {
+      if (!s.deploymentId || !['promoted', 'aborted', 'rolled_back'].includes(s.state)) continue;
+      try {
+        const effect = await this.rolloutChanged(s);
+        if (effect) out.push({ rollout: s, effect });
+      } catch (e) {
+        out.push({ rollout: s, error: (e as Error).message });
+      }
+    }
+    return out;
+  }
+}
+
+export interface FollowOutcome {
+  rollout: Pick<BlueGreenStatus, 'version' | 'environment' | 'state'>;
+  effect?: RolloutEffect;
+  error?: string;
 }
 
 /** What a rollout change did to the records: a deployment marked rolled back, or the release following a promotion. */

@@ -103,6 +103,15 @@ export class TrafficSession implements vscode.Disposable {
   async start(): Promise<ReconcileOutcome[]> {
     const outcomes = await this.managers.blueGreen.reconcile();
     for (const o of outcomes) this.reconciled(o);
+    // Records a closed window left behind the traffic (a deployment still completed after an abort,
+    // a release not yet deployed after a promotion) follow now.
+    const ended = await this.managers.blueGreen.list({ state: ['promoted', 'aborted', 'rolled_back'] });
+    for (const f of await this.managers.colourDeployer.followEnded(ended)) {
+      const what = `blue-green rollout of ${f.rollout.version} in ${f.rollout.environment} (${STATE_LABELS[f.rollout.state]})`;
+      if (f.error) this.log('warn', `the records did not follow the ${what}: ${f.error}`);
+      else if (f.effect?.deployment) this.log('info', `at start: the deployment of the ${what} marked rolled back`);
+      else if (f.effect?.release) this.log('info', `at start: release ${f.rollout.version} is ${f.effect.release.status.replace('_', ' ')} after the ${what}`);
+    }
     return outcomes;
   }
 

@@ -582,13 +582,19 @@ export class EnvironmentPromotionManager {
    */
   async blueGreenPromoted(deploymentId: string): Promise<Release | undefined> {
     requireText('deploymentId', deploymentId, { max: 200 });
-    const actor = await this.identity.currentUser();
-    return this.uow.write(async (r) => {
+    const follows = async (r: Repositories) => {
       const d = await r.deployments.get(deploymentId);
       if (!d) throw new NotFoundError('deployment', deploymentId);
       const release = d.releaseId ? await r.releases.get(d.releaseId) : null;
-      if (!release || d.status !== 'completed' || release.status !== 'in_progress' || !(await this.isLastEnvironment(r, d.environment))) return undefined;
-      return this.releaseFollows(r, release, 'deployed', actor, this.clock.now(), `blue-green rollout promoted in ${d.environment}`);
+      const yes = !!release && d.status === 'completed' && release.status === 'in_progress' && (await this.isLastEnvironment(r, d.environment));
+      return yes ? { d, release: release! } : undefined;
+    };
+    // Read first: called again for every ended rollout at start, it usually has nothing to write.
+    if (!(await this.uow.read(follows))) return undefined;
+    const actor = await this.identity.currentUser();
+    return this.uow.write(async (r) => {
+      const now = await follows(r);
+      return now && this.releaseFollows(r, now.release, 'deployed', actor, this.clock.now(), `blue-green rollout promoted in ${now.d.environment}`);
     });
   }
 

@@ -91,19 +91,24 @@ describe('blue-green: the preview colour deployed by the environment pipeline', 
     await h.promotion.updateEnvironment('dev', { pipelineId, router: routerSettings('dev', { scaleDownCommand: `echo "$COLOR $TARGET_ENV" > ${q(scaledFile)}` }) });
     await h.promotion.updateEnvironment('production', { pipelineId, router: routerSettings('production') });
     deployer = new PipelineColourDeployer({ uow: h.uow, promotions: h.promotion, pipelines: h.pipelines });
-    manager = new BlueGreenDeploymentManager({
-      uow: h.uow, clock: h.clock, identity: fixedIdentity(), trust: h.trust,
-      routers: new SettingsRouterFactory({ load: environmentRouterLoader(h.promotion), trust: h.trust }),
-      deployer, checks: colourChecks,
-      scaler: new CommandColourScaler({ environments: h.promotion, runner: h.runner, trust: h.trust, cwd: h.work }),
-      owner: 'test@localhost',
-    });
+    manager = newManager();
     manager.onDidChange((s) => void deployer.rolloutChanged(s));
     // Whatever a test left: all traffic on blue — once HAProxy's checks see blue UP again (a test
     // that redeploys blue restarts its process, and HAProxy marks it DOWN until the next checks pass).
     await serverUp('blue');
     await (await new SettingsRouterFactory({ load: environmentRouterLoader(h.promotion), trust: h.trust }).forEnvironment('dev')).router.setWeights({ blue: 100, green: 0 });
   });
+
+  /** A manager as the extension builds it; the records follow only when its changes are wired to the deployer. */
+  function newManager(): BlueGreenDeploymentManager {
+    return new BlueGreenDeploymentManager({
+      uow: h.uow, clock: h.clock, identity: fixedIdentity(), trust: h.trust,
+      routers: new SettingsRouterFactory({ load: environmentRouterLoader(h.promotion), trust: h.trust }),
+      deployer, checks: colourChecks,
+      scaler: new CommandColourScaler({ environments: h.promotion, runner: h.runner, trust: h.trust, cwd: h.work }),
+      owner: 'test@localhost',
+    });
+  }
 
   afterEach(async () => {
     manager.dispose();
@@ -236,6 +241,41 @@ describe('blue-green: the preview colour deployed by the environment pipeline', 
     const d = await h.promotion.promoteToEnvironment(plain.id, 'dev', undefined, { pipelineEnv: { COLOR: 'blue' } });
     await until('the plain deployment done', 10_000, async () => (await h.promotion.getDeployment(d.id))?.status === 'completed');
     assert.equal((await h.uow.read((r) => r.releases.get(plain.id)))?.status, 'deployed');
+    await fleet.deploy('blue', '1.2.0'); // leave blue as the other tests expect
+  });
+
+  it('records a closed window left behind the traffic follow at start (followEnded), once', async () => {
+    for (const name of ['test', 'staging', 'production']) await h.promotion.removeEnvironment(name);
+    await h.promotion.updateEnvironment('dev', { router: routerSettings('dev') });
+    // As if the window closed right after each transition: nothing wired to the deployer.
+    const bare = newManager();
+    try {
+      const a = await h.release('3.0.0');
+      const sa = await bare.setup(a.id, 'dev', FAST);
+      await serverUp('green');
+      assert.equal((await bare.promote(a.id, { full: true })).state, 'promoted');
+      const b = await h.release('3.1.0');
+      const sb = await bare.setup(b.id, 'dev', FAST);
+      assert.equal(sb.previewColour, 'blue', sb.reason);
+      assert.equal((await bare.abort(b.id, { reason: 'closed' })).state, 'aborted');
+      await sleep(200);
+      assert.equal((await h.uow.read((r) => r.releases.get(a.id)))?.status, 'in_progress', 'not followed yet');
+      assert.equal((await h.promotion.getDeployment(sb.deploymentId as string))?.status, 'completed', 'not followed yet');
+
+      const ended = await bare.list({ state: ['promoted', 'aborted', 'rolled_back'] });
+      const outcomes = await deployer.followEnded(ended);
+      assert.deepEqual(outcomes.map((o) => [o.rollout.version, o.effect?.release?.status, o.effect?.deployment?.status, o.error]).sort(),
+        [['3.0.0', 'deployed', undefined, undefined], ['3.1.0', undefined, 'rolled_back', undefined]]);
+      assert.equal((await h.uow.read((r) => r.releases.get(a.id)))?.status, 'deployed');
+      assert.equal((await h.promotion.getDeployment(sa.deploymentId as string))?.status, 'completed');
+      assert.equal((await h.promotion.getDeployment(sb.deploymentId as string))?.status, 'rolled_back');
+      // Again: nothing left to follow, nothing written.
+      const audit = await h.uow.read((r) => r.audit.list({}));
+      assert.deepEqual(await deployer.followEnded(await bare.list({ state: ['promoted', 'aborted', 'rolled_back'] })), []);
+      assert.equal((await h.uow.read((r) => r.audit.list({}))).length, audit.length);
+    } finally {
+      bare.dispose();
+    }
     await fleet.deploy('blue', '1.2.0'); // leave blue as the other tests expect
   });
 
