@@ -292,6 +292,8 @@ export interface BlueGreenDeployment {
   breach?: BreachRecord;
   autoRollback?: AutoRollbackRecord;
   autoPromoteAt?: Date;
+  /** When traffic first reached the preview colour in this attempt (its weight above 0): from then on users had the new version. */
+  trafficAt?: Date;
   promotedAt?: Date;
   scaleDownAt?: Date;
   scaledDownAt?: Date;

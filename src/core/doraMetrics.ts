@@ -61,7 +61,8 @@ const DAY = 24 * HOUR;
 
 export const DORA_DEFINITIONS = {
   deploymentFrequency:
-    'Completed deployments to production per day over the window (a deployment later rolled back counts: it went out). ' +
+    'Completed deployments to production per day over the window (a deployment later rolled back counts: it went out; a ' +
+    'blue-green one went out when traffic first reached its colour, and one aborted before that is not counted anywhere). ' +
     'Elite: on demand, at least once a day; high: at least once a week; medium: at least once a month; low: less often.',
   leadTime:
     'Median time from a commit (its commit time) to the first completed production deployment containing it: the commits a ' +
@@ -76,9 +77,28 @@ export const DORA_DEFINITIONS = {
     'medium: under a week; low: longer.',
 } as const;
 
+/**
+ * A blue-green colour's deployment completes before any traffic reaches it: it goes live when the
+ * first split gives its colour traffic (`metadata.blueGreen.trafficAt`), and one aborted before
+ * that never reached users. `null`: not a blue-green deployment.
+ */
+function blueGreenTraffic(d: Deployment): Date | undefined | null {
+  const bg = d.metadata?.blueGreen;
+  if (!bg || typeof bg !== 'object') return null;
+  const t = (bg as { trafficAt?: unknown }).trafficAt;
+  const at = typeof t === 'string' ? new Date(t) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+/** Whether users ever got what the deployment brought (a blue-green colour: once traffic reached it). */
+const reachedUsers = (d: Deployment): boolean => blueGreenTraffic(d) !== undefined;
+
 /** When a deployment went live in production, if it did. */
-const wentLive = (d: Deployment): Date | undefined =>
-  (d.status === 'completed' || d.status === 'rolled_back') && d.completedAt ? d.completedAt : undefined;
+const wentLive = (d: Deployment): Date | undefined => {
+  if (d.status !== 'completed' && d.status !== 'rolled_back') return undefined;
+  const traffic = blueGreenTraffic(d);
+  return traffic === null ? d.completedAt : traffic;
+};
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -133,7 +153,7 @@ export function computeDora(input: DoraInput): DoraReport {
 
   // Change failure rate.
   const finished = input.deployments.filter((d) =>
-    (d.status === 'completed' || d.status === 'failed' || d.status === 'rolled_back') && inWindow(d.completedAt ?? d.updatedAt));
+    (d.status === 'completed' || d.status === 'failed' || d.status === 'rolled_back') && reachedUsers(d) && inWindow(wentLive(d) ?? d.completedAt ?? d.updatedAt));
   const failures = finished.filter((d) => d.status === 'failed' || d.status === 'rolled_back');
   const rate = finished.length ? (100 * failures.length) / finished.length : null;
   const changeFailureRate: DoraFigure = {
@@ -151,7 +171,7 @@ export function computeDora(input: DoraInput): DoraReport {
   let open = 0;
   const liveTimes = input.deployments.map(wentLive).filter((t): t is Date => t !== undefined).map((t) => t.getTime()).sort((a, b) => a - b);
   for (const d of failures) {
-    const start = (d.status === 'rolled_back' ? d.completedAt : d.completedAt ?? d.updatedAt) ?? d.updatedAt;
+    const start = (d.status === 'rolled_back' ? wentLive(d) : d.completedAt ?? d.updatedAt) ?? d.updatedAt;
     const next = liveTimes.find((t) => t > start.getTime() && t !== d.completedAt?.getTime());
     const candidates = [d.status === 'rolled_back' ? d.rolledBackAt?.getTime() : undefined, next].filter((t): t is number => t !== undefined && t >= start.getTime());
     if (!candidates.length) {

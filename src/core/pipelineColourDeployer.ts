@@ -19,6 +19,7 @@ export interface ColourPromotions {
   redeploy(environment: string, options?: PromotionOptions & { releaseId?: string; pipelineId?: string }): Promise<Deployment>;
   transitionDeployment(deploymentId: string, to: 'rolled_back', note?: string): Promise<Deployment>;
   blueGreenPromoted(deploymentId: string): Promise<Release | undefined>;
+  blueGreenTraffic(deploymentId: string, at: Date): Promise<Deployment | undefined>;
 }
 
 /** What the deployer needs of DeploymentPipelineManager. */
@@ -85,7 +86,9 @@ export class PipelineColourDeployer implements ColourDeployer {
    * marks its (completed) deployment rolled back, so the environment shows what really serves; a
    * promoted one lets the release follow (deployed, in the last environment).
    */
-  async rolloutChanged(status: Pick<BlueGreenStatus, 'state' | 'deploymentId' | 'reason' | 'previewColour' | 'version'>): Promise<RolloutEffect | undefined> {
+  async rolloutChanged(status: Pick<BlueGreenStatus, 'state' | 'deploymentId' | 'reason' | 'previewColour' | 'version' | 'trafficAt'>): Promise<RolloutEffect | undefined> {
+    // Users got the new version from the first split that gave its colour traffic (DORA counts from then).
+    if (status.deploymentId && status.trafficAt) await this.deps.promotions.blueGreenTraffic(status.deploymentId, status.trafficAt);
     if (status.deploymentId && status.state === 'promoted') {
       const release = await this.deps.promotions.blueGreenPromoted(status.deploymentId);
       return release ? { release } : undefined;
@@ -108,7 +111,7 @@ export class PipelineColourDeployer implements ColourDeployer {
    * At start: the records follow every ended rollout again, in case the window closed between a
    * rollout's last transition and its records following (idempotent: what already followed is left).
    */
-  async followEnded(rollouts: readonly Pick<BlueGreenStatus, 'state' | 'deploymentId' | 'reason' | 'previewColour' | 'version' | 'environment'>[]): Promise<FollowOutcome[]> {
+  async followEnded(rollouts: readonly Pick<BlueGreenStatus, 'state' | 'deploymentId' | 'reason' | 'previewColour' | 'version' | 'environment' | 'trafficAt'>[]): Promise<FollowOutcome[]> {
     const out: FollowOutcome[] = [];
     for (const s of rollouts) {
       if (!s.deploymentId || !['promoted', 'aborted', 'rolled_back'].includes(s.state)) continue;

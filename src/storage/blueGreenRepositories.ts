@@ -15,6 +15,7 @@ type Details = Pick<BlueGreenDeployment, 'version' | 'attempt' | 'deploymentId' 
   breach?: Omit<NonNullable<BlueGreenDeployment['breach']>, 'detectedAt'> & { detectedAt: string };
   autoRollback?: Omit<NonNullable<BlueGreenDeployment['autoRollback']>, 'detectedAt' | 'rolledBackAt'> & { detectedAt: string; rolledBackAt?: string };
   autoPromoteAt?: string;
+  trafficAt?: string;
   promotedAt?: string;
   scaleDownAt?: string;
   scaledDownAt?: string;
@@ -32,6 +33,7 @@ function details(r: BlueGreenDeployment): Details {
       ? compact({ ...r.autoRollback, detectedAt: r.autoRollback.detectedAt.toISOString(), rolledBackAt: iso(r.autoRollback.rolledBackAt) })
       : undefined,
     autoPromoteAt: iso(r.autoPromoteAt),
+    trafficAt: iso(r.trafficAt),
     promotedAt: iso(r.promotedAt),
     scaleDownAt: iso(r.scaleDownAt),
     scaledDownAt: iso(r.scaledDownAt),
@@ -65,6 +67,7 @@ function hydrate(row: Row): BlueGreenDeployment {
       ? compact({ ...d.autoRollback, detectedAt: new Date(d.autoRollback.detectedAt), rolledBackAt: toDate(d.autoRollback.rolledBackAt) })
       : undefined,
     autoPromoteAt: toDate(d.autoPromoteAt),
+    trafficAt: toDate(d.trafficAt),
     promotedAt: toDate(d.promotedAt),
     scaleDownAt: toDate(d.scaleDownAt),
     scaledDownAt: toDate(d.scaledDownAt),

@@ -151,6 +151,7 @@ function auditView(r: BlueGreenDeployment | null): Record<string, unknown> | und
     breach: r.breach,
     autoRollback: r.autoRollback,
     autoPromoteAt: r.autoPromoteAt,
+    trafficAt: r.trafficAt,
     scaleDownAt: r.scaleDownAt,
     scaledDownAt: r.scaledDownAt,
     scaleDownError: r.scaleDownError,
@@ -1023,7 +1024,10 @@ export class BlueGreenDeploymentManager {
       if (next !== before.state && !canTransition(before.state, next)) {
         throw new RefusedError(`the blue-green rollout of ${before.version} in ${before.environment} cannot go from ${STATE_LABELS[before.state]} to ${STATE_LABELS[next]}`);
       }
-      const rec: BlueGreenDeployment = compact({ ...before, ...patch, state: next, owner: this.owner ?? before.owner, updatedAt: this.deps.clock.now() });
+      const now = this.deps.clock.now();
+      const rec: BlueGreenDeployment = compact({ ...before, ...patch, state: next, owner: this.owner ?? before.owner, updatedAt: now });
+      // The first split that gives the preview colour traffic: users have the new version from now.
+      if (!rec.trafficAt && (rec.weights[rec.previewColour] ?? 0) > 0) rec.trafficAt = now;
       await r.blueGreen.update(rec);
       await this.auditor.record(r, actor, action ?? `blue_green.${next}`, 'blue_green', id, auditView(before), auditView(rec));
       return rec;

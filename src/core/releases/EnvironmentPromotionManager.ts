@@ -598,6 +598,32 @@ export class EnvironmentPromotionManager {
     });
   }
 
+  /**
+   * Traffic reached the blue-green colour `deploymentId` deployed, first at `at`: recorded as
+   * `metadata.blueGreen.trafficAt`, from when the DORA metrics count the deployment as live (a
+   * colour aborted before any traffic never reached users). Once; returns the deployment when it changed.
+   */
+  async blueGreenTraffic(deploymentId: string, at: Date): Promise<Deployment | undefined> {
+    requireText('deploymentId', deploymentId, { max: 200 });
+    if (!(at instanceof Date) || Number.isNaN(at.getTime())) throw new ValidationError('at', `expected a date, got ${describe(at)}`);
+    const pending = async (r: Repositories) => {
+      const d = await r.deployments.get(deploymentId);
+      if (!d) throw new NotFoundError('deployment', deploymentId);
+      const bg = d.metadata?.blueGreen;
+      return bg && typeof bg === 'object' && !(bg as { trafficAt?: unknown }).trafficAt ? { d, bg: bg as Record<string, unknown> } : undefined;
+    };
+    if (!(await this.uow.read(pending))) return undefined;
+    const actor = await this.identity.currentUser();
+    return this.uow.write(async (r) => {
+      const p = await pending(r);
+      if (!p) return undefined;
+      const after: Deployment = { ...p.d, metadata: { ...p.d.metadata, blueGreen: { ...p.bg, trafficAt: at.toISOString() } }, updatedAt: this.clock.now() };
+      await r.deployments.update(after);
+      await this.auditor.record(r, actor, 'deployment.blue_green.traffic', 'deployment', after.id, { blueGreen: p.bg }, { blueGreen: after.metadata?.blueGreen });
+      return after;
+    });
+  }
+
   private async isLastEnvironment(r: Repositories, environment: string): Promise<boolean> {
     const envs = await r.environments.list();
     return envs[envs.length - 1]?.name === environment;

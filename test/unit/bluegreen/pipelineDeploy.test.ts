@@ -138,6 +138,7 @@ describe('blue-green: the preview colour deployed by the environment pipeline', 
     await until('the deployment rolled back', 3000, async () => (await h.promotion.getDeployment(s.deploymentId as string))?.status === 'rolled_back');
     const after = await h.promotion.getDeployment(s.deploymentId);
     assert.match(String(after?.metadata?.note), /^blue-green rollout of 1\.3\.0 aborted: aborted: wrong build/);
+    assert.deepEqual(after?.metadata?.blueGreen, { colour: 'green' }, 'no traffic ever reached it');
   });
 
   it('set up again after an abort: a redeploy of the same release, still with COLOR', async () => {
@@ -220,6 +221,10 @@ describe('blue-green: the preview colour deployed by the environment pipeline', 
       return r?.status === 'deployed' ? r : undefined;
     });
     assert.ok(deployed.actualEnd instanceof Date);
+    // Users had it from the first split: recorded on the deployment for the DORA figures.
+    const live = await h.promotion.getDeployment(s.deploymentId as string);
+    assert.equal((live?.metadata?.blueGreen as { trafficAt?: string }).trafficAt, promoted.trafficAt?.toISOString());
+    assert.ok(promoted.trafficAt && promoted.trafficAt.getTime() <= (promoted.promotedAt?.getTime() ?? 0));
     const events = await h.uow.read((r) => r.audit.list({ entityType: 'release', entityId: release.id }));
     const toDeployed = events.filter((e) => e.action === 'release.status.deployed');
     assert.equal(toDeployed.length, 1);
@@ -269,6 +274,9 @@ describe('blue-green: the preview colour deployed by the environment pipeline', 
       assert.equal((await h.uow.read((r) => r.releases.get(a.id)))?.status, 'deployed');
       assert.equal((await h.promotion.getDeployment(sa.deploymentId as string))?.status, 'completed');
       assert.equal((await h.promotion.getDeployment(sb.deploymentId as string))?.status, 'rolled_back');
+      assert.ok((await h.promotion.getDeployment(sa.deploymentId as string))?.metadata?.blueGreen, 'has its colour');
+      assert.match(String(((await h.promotion.getDeployment(sa.deploymentId as string))?.metadata?.blueGreen as { trafficAt?: string }).trafficAt), /^\d{4}-\d\d-\d\dT/);
+      assert.equal(((await h.promotion.getDeployment(sb.deploymentId as string))?.metadata?.blueGreen as { trafficAt?: string }).trafficAt, undefined);
       // Again: nothing left to follow, nothing written.
       const audit = await h.uow.read((r) => r.audit.list({}));
       assert.deepEqual(await deployer.followEnded(await bare.list({ state: ['promoted', 'aborted', 'rolled_back'] })), []);

@@ -49,6 +49,30 @@ describe('metrics: DORA figures', () => {
       assert.equal(broken.changeFailureRate.display, '100 %');
     });
 
+    it('counts a blue-green colour from its first traffic; one aborted before any traffic is left out of every figure', () => {
+      const bg = (trafficAt?: string) => ({ metadata: { kind: 'promotion', blueGreen: { colour: 'green', ...(trafficAt ? { trafficAt } : {}) } } });
+      const deployments = [
+        deployment('plain', 'completed', '2026-03-02T10:00:00Z'),
+        // Deployed to green on the 5th, traffic from the 6th 09:00, rolled back at 09:30: a failure of 30 min.
+        deployment('bg-failed', 'rolled_back', '2026-03-05T10:00:00Z', { rolledBackAt: new Date('2026-03-06T09:30:00Z'), ...bg('2026-03-06T09:00:00Z') }),
+        // Deployed to green, aborted before any traffic: users never had it.
+        deployment('bg-aborted', 'rolled_back', '2026-03-08T10:00:00Z', { rolledBackAt: new Date('2026-03-08T11:00:00Z'), ...bg() }),
+        // A colour whose deployment failed: nothing reached users either.
+        deployment('bg-broken', 'failed', '2026-03-09T10:00:00Z', bg()),
+        // Deployed on the 10th, traffic on the 12th: live (and its lead time counted) from the 12th.
+        deployment('bg-ok', 'completed', '2026-03-10T10:00:00Z', bg('2026-03-12T10:00:00Z')),
+      ];
+      const leadCommits = new Map([['bg-ok', [{ sha: 'c1', committedAt: new Date('2026-03-10T10:00:00Z') }]]]);
+      const r = computeDora({ deployments, leadCommits, from, to, environment: 'production' });
+      assert.equal(r.deploymentFrequency.sample, 3, 'plain, bg-failed and bg-ok went out');
+      assert.equal(r.changeFailureRate.sample, 3);
+      assert.equal(r.changeFailureRate.display, '33.3 %');
+      assert.equal(r.timeToRestore.display, '30 min', 'from the first traffic to the rollback');
+      assert.equal(r.timeToRestore.open, 0);
+      assert.equal(r.leadTime.display, '2 d', 'lead time ends at the first traffic, not at the colour deployment');
+      assert.match(r.deploymentFrequency.definition, /blue-green one went out when traffic first reached its colour/);
+    });
+
     it('formats durations', () => {
       assert.equal(formatDuration(45 * 60_000), '45 min');
       assert.equal(formatDuration(30 * H), '30 h');
