@@ -11,7 +11,7 @@ import { NginxRouter } from '../src/traffic/nginx';
 import { ColourFleet, ScriptDeployer, SwitchableTrust, settingsFactory } from '../test/support/blueGreenFleet';
 import { fixedIdentity, openCore } from '../test/support/coreHarness';
 import { LoadRecorder, clock } from '../test/support/loadRecorder';
-import { makeTempDir, removeTempDir, requireBinary, startHaproxy, startNginx } from '../test/support/trafficRouters';
+import { makeTempDir, removeTempDir, requireBinary, startHaproxy, startNginx, waitForHaproxyServerUp } from '../test/support/trafficRouters';
 import { report } from './report';
 
 const RATE = 800;
@@ -102,14 +102,7 @@ async function main(): Promise<void> {
         try {
           const settings = { kind, socketPath: hap.socketPath, backend: hap.backend, servers: hap.servers, configPath: hap.cfgPath };
           const router = new HaproxyRouter({ socketPath: hap.socketPath, backend: hap.backend, servers: hap.servers, configPath: hap.cfgPath });
-          const waitServing = async (c: Colour) => {
-            for (let i = 0; i < 400; i++) {
-              const line = (await router.command(`show servers state ${hap.backend}`)).split('\n').find((l) => l.split(/\s+/)[3] === c);
-              if (line?.split(/\s+/)[5] === '2') return;
-              await sleep(25);
-            }
-            throw new Error(`HAProxy never saw ${c} UP`);
-          };
+          const waitServing = (c: Colour) => waitForHaproxyServerUp(router, hap.backend, c, { timeoutMs: 10_000, intervalMs: 25 });
           results.push(await run('haproxy (runtime API)', hap.url, settings, router, fleet, waitServing));
         } finally {
           await hap.stop();

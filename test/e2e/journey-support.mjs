@@ -106,23 +106,6 @@ export async function collectCspViolations(page) {
 }
 
 /**
- * Waits until HAProxy's own health checks count `server` up (state 2 in `show servers state`), so
- * that the traffic a switch gives it is really served by it rather than redispatched.
- * `router` is a src/traffic/haproxy.ts HaproxyRouter over the test's admin socket.
- */
-export async function waitForHaproxyServerUp(router, backend, server, { timeoutMs = 10_000 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let row = '';
-  for (;;) {
-    const state = await router.command(`show servers state ${backend}`);
-    row = state.split('\n').find((l) => l.split(/\s+/)[3] === server) ?? '';
-    if (row.split(/\s+/)[5] === '2') return;
-    if (Date.now() > deadline) throw new Error(`HAProxy did not count ${server} up within ${timeoutMs} ms: ${row || 'no such server'}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/**
  * Proves the collector is live: an inline script added to the frame showing `#root` (the dashboard)
  * is blocked by its nonce-only policy (`ran` false), and the collector sees exactly that violation.
  */

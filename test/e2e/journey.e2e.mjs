@@ -16,7 +16,7 @@ import ical from 'node-ical';
 import { tsImport } from 'tsx/esm/api';
 import { repoRoot } from '../harness/codeServer.mjs';
 import {
-  SHOP_SERVICES, collectCspViolations, freeShopPortBase, httpGet, provokeCspViolation, shopHealth, shopPort, waitForHaproxyServerUp,
+  SHOP_SERVICES, collectCspViolations, freeShopPortBase, httpGet, provokeCspViolation, shopHealth, shopPort,
 } from './journey-support.mjs';
 import {
   acceptQuickPick, answerDialog, answerPrompt, clearNotifications, editorTab, notification, openViewContainer, pickRow, runCommand, saveSmallPng,
@@ -192,7 +192,7 @@ export const tests = {
           assert.equal((await shopHealth(PORT_BASE, service, 'production', 'green')).version, '1.0.0', `${service} green`);
           assert.equal((await shopHealth(PORT_BASE, service, 'production', 'blue')).version, '0.9.0', `${service} blue`);
         }
-        await waitForHaproxyServerUp(router, hap.backend, 'green');
+        await routers.waitForHaproxyServerUp(router, hap.backend, 'green');
 
         // 10 → 50 → 100 %, each confirmed in VS Code's modal (production).
         for (const weight of [10, 50, 100]) {
@@ -227,7 +227,7 @@ export const tests = {
         // Then ship it: set up again and Promote through the remaining steps to 100 %.
         await wv.locator('#traffic-setup-production').click();
         await wv.locator('#traffic[data-state="awaiting_promotion"]').waitFor({ timeout: 90_000 });
-        await waitForHaproxyServerUp(router, hap.backend, 'green');
+        await routers.waitForHaproxyServerUp(router, hap.backend, 'green');
         assert.equal(await wv.locator('#release-status').innerText(), 'In progress', 'deployed to green, no traffic yet: not deployed');
         await wv.locator('#traffic-promote:not([disabled])').click();
         await answerDialog(page, 'Promote 1.0.0 in production', 'Promote');

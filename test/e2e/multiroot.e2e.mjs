@@ -14,7 +14,7 @@ import {
 const DB = '.vscode/release-manager.sqlite';
 
 /** The release versions in a folder's database file as last saved (the journal is folded in within ~1 s). */
-async function versionsOnDisk(SQL, folder) {
+function versionsOnDisk(SQL, folder) {
   const file = path.join(folder, DB);
   if (!fs.existsSync(file)) return [];
   const db = new SQL.Database(fs.readFileSync(file));
@@ -29,7 +29,7 @@ async function versionsOnDisk(SQL, folder) {
 async function waitForVersions(SQL, folder, expected, timeout = 15_000) {
   const started = Date.now();
   for (;;) {
-    const got = await versionsOnDisk(SQL, folder);
+    const got = versionsOnDisk(SQL, folder);
     if (JSON.stringify(got) === JSON.stringify(expected)) return;
     if (Date.now() - started > timeout) assert.fail(`${path.basename(folder)}'s ${DB} holds ${JSON.stringify(got)}, expected ${JSON.stringify(expected)} within ${timeout} ms`);
     await new Promise((r) => setTimeout(r, 200));

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 import { repoRoot } from '../harness/codeServer.mjs';
-import { waitForHaproxyServerUp } from './journey-support.mjs';
 import {
   answerPrompt, clearNotifications, notification, pickRow, runCommand, waitForPrompt, webviewFrame,
 } from './workbench.mjs';
@@ -86,7 +85,7 @@ export const tests = {
         await wv.locator('#traffic[data-state="awaiting_promotion"]').waitFor({ timeout: 60_000 });
         await wv.locator('#colour-green', { hasText: '1.4.0' }).waitFor();
         // HAProxy's own checks see green before it takes traffic.
-        await waitForHaproxyServerUp(router, hap.backend, 'green');
+        await routers.waitForHaproxyServerUp(router, hap.backend, 'green');
 
         // Switch from the webview: 10 %, then 50 %.
         await wv.locator('#traffic-switch', { hasText: 'Switch green to 10 %' }).click();

@@ -18,7 +18,7 @@ import { Commands } from '../../src/vscode/commandIds';
 import type { FolderCore } from '../../src/vscode/workspaceSession';
 import { ColourFleet } from '../support/blueGreenFleet';
 import { LoadRecorder } from '../support/loadRecorder';
-import { makeTempDir, removeTempDir, requireBinary, startHaproxy, type TestHaproxy } from '../support/trafficRouters';
+import { makeTempDir, removeTempDir, requireBinary, startHaproxy, waitForHaproxyServerUp, type TestHaproxy } from '../support/trafficRouters';
 import { EXTENSION_ID, api, refused, uniqueVersion, waitFor } from './support';
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -38,13 +38,7 @@ describe('blue-green traffic (real HAProxy)', function () {
   /** The bundled test has no test/support beside it: the scripts are found through the extension's folder (the repository). */
   const repo = () => vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
 
-  async function serverUp(colour: Colour): Promise<void> {
-    await waitFor(`HAProxy to see ${colour} UP`, async () => {
-      const state = await router.command(`show servers state ${hap.backend}`);
-      const line = state.split('\n').find((l) => l.split(/\s+/)[3] === colour);
-      return line?.split(/\s+/)[5] === '2';
-    }, 10_000);
-  }
+  const serverUp = (colour: Colour) => waitForHaproxyServerUp(router, hap.backend, colour);
 
   const settings = () => ({
     kind: 'haproxy', socketPath: hap.socketPath, backend: hap.backend, servers: hap.servers, configPath: hap.cfgPath,

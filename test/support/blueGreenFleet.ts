@@ -143,3 +143,14 @@ export class SwitchableTrust implements WorkspaceTrust {
 export function settingsFactory(settings: Record<string, EnvironmentRouterSettings>, trust: WorkspaceTrust): RouterFactory & { forEnvironment(env: string): Promise<BlueGreenTarget> } {
   return new SettingsRouterFactory({ load: async (env) => settings[env] ?? null, trust });
 }
+
+/** Polls `fn` every 25 ms until it returns something truthy (returned), or fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined | false>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - started > timeoutMs) throw new Error(`${what} not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

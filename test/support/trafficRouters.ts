@@ -195,6 +195,25 @@ export async function startHaproxy(dir: string, targets: RouterTargets): Promise
   };
 }
 
+/**
+ * Waits until HAProxy's own health checks count `server` up (state 2 in `show servers state`), so
+ * that the traffic a switch gives it is really served by it — and so that a router refusing to send
+ * all traffic to a DOWN server is not met right after a backend restarted.
+ */
+export async function waitForHaproxyServerUp(
+  router: { command(cmd: string): Promise<string> }, backend: string, server: string, { timeoutMs = 10_000, intervalMs = 100 } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let row = '';
+  for (;;) {
+    const state = await router.command(`show servers state ${backend}`);
+    row = state.split('\n').find((l) => l.split(/\s+/)[3] === server) ?? '';
+    if (row.split(/\s+/)[5] === '2') return;
+    if (Date.now() > deadline) throw new Error(`HAProxy did not count ${server} up within ${timeoutMs} ms: ${row || 'no such server'}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 // ------------------------------------------------------------------------------------- nginx
 
 export interface TestNginx {

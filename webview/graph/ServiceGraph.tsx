@@ -83,13 +83,23 @@ export function ServiceGraph(props: ServiceGraphProps) {
   const [size, setSize] = useState({ width: 800, height: 480 });
   const [viewT, setViewT] = useState<Transform>(t.current);
   const settleTimer = useRef<number | undefined>(undefined);
+  /** The layout the current view belongs to (set when a new picture is first shown). */
+  const fittedKey = useRef<string | undefined>(undefined);
+  const reportView = useRef(onViewChange);
+  reportView.current = onViewChange;
 
+  // Once pan or zoom settles, the drawn set follows and the dashboard keeps the view.
   const apply = useCallback((next: Transform, settleNow = false) => {
     t.current = next;
     groupRef.current?.setAttribute('transform', `translate(${next.x} ${next.y}) scale(${next.k})`);
     window.clearTimeout(settleTimer.current);
-    if (settleNow) startTransition(() => setViewT(next));
-    else settleTimer.current = window.setTimeout(() => startTransition(() => setViewT(t.current)), 90);
+    const settle = () => {
+      const settled = t.current;
+      startTransition(() => setViewT(settled));
+      if (fittedKey.current) reportView.current?.({ key: fittedKey.current, ...settled });
+    };
+    if (settleNow) settle();
+    else settleTimer.current = window.setTimeout(settle, 90);
   }, []);
 
   useLayoutEffect(() => {
@@ -109,7 +119,6 @@ export function ServiceGraph(props: ServiceGraphProps) {
 
   // A new picture starts fitted — or where the user last looked at it, after a reload; the same
   // picture (a refresh) keeps where the user looked.
-  const fittedKey = useRef<string | undefined>(undefined);
   const restore = useRef(savedView);
   useLayoutEffect(() => {
     if (!layout || fittedKey.current === layout.key) return;
@@ -119,19 +128,6 @@ export function ServiceGraph(props: ServiceGraphProps) {
     if (saved && saved.key === layout.key) apply({ x: saved.x, y: saved.y, k: clamp(saved.k, MIN_ZOOM, MAX_ZOOM) }, true);
     else fit();
   }, [layout, fit, apply]);
-
-  // Pan and zoom, once settled, go to the dashboard's saved state.
-  const savedRef = useRef<SavedView | undefined>(savedView);
-  const reportView = useRef(onViewChange);
-  reportView.current = onViewChange;
-  useEffect(() => {
-    const key = fittedKey.current;
-    if (!key || !layout || layout.key !== key) return;
-    const last = savedRef.current;
-    if (last && last.key === key && last.x === viewT.x && last.y === viewT.y && last.k === viewT.k) return;
-    savedRef.current = { key, ...viewT };
-    reportView.current?.(savedRef.current);
-  }, [viewT, layout]);
 
   const zoomAt = useCallback(
     (factor: number, cx = size.width / 2, cy = size.height / 2) => {

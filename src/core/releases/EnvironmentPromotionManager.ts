@@ -589,13 +589,8 @@ export class EnvironmentPromotionManager {
       const yes = !!release && d.status === 'completed' && release.status === 'in_progress' && (await this.isLastEnvironment(r, d.environment));
       return yes ? { d, release: release! } : undefined;
     };
-    // Read first: called again for every ended rollout at start, it usually has nothing to write.
-    if (!(await this.uow.read(follows))) return undefined;
-    const actor = await this.identity.currentUser();
-    return this.uow.write(async (r) => {
-      const now = await follows(r);
-      return now && this.releaseFollows(r, now.release, 'deployed', actor, this.clock.now(), `blue-green rollout promoted in ${now.d.environment}`);
-    });
+    return this.writeWhenNeeded(follows, (r, p, actor) =>
+      this.releaseFollows(r, p.release, 'deployed', actor, this.clock.now(), `blue-green rollout promoted in ${p.d.environment}`));
   }
 
   /**
@@ -612,15 +607,25 @@ export class EnvironmentPromotionManager {
       const bg = d.metadata?.blueGreen;
       return bg && typeof bg === 'object' && !(bg as { trafficAt?: unknown }).trafficAt ? { d, bg: bg as Record<string, unknown> } : undefined;
     };
-    if (!(await this.uow.read(pending))) return undefined;
-    const actor = await this.identity.currentUser();
-    return this.uow.write(async (r) => {
-      const p = await pending(r);
-      if (!p) return undefined;
+    return this.writeWhenNeeded(pending, async (r, p, actor) => {
       const after: Deployment = { ...p.d, metadata: { ...p.d.metadata, blueGreen: { ...p.bg, trafficAt: at.toISOString() } }, updatedAt: this.clock.now() };
       await r.deployments.update(after);
       await this.auditor.record(r, actor, 'deployment.blue_green.traffic', 'deployment', after.id, { blueGreen: p.bg }, { blueGreen: after.metadata?.blueGreen });
       return after;
+    });
+  }
+
+  /**
+   * For the records that follow a rollout (called again for every ended rollout at start, they
+   * usually have nothing to do): `check` on a read first, and only when it finds work, again inside
+   * a write transaction (another window may have done it meanwhile) before `apply`.
+   */
+  private async writeWhenNeeded<P, T>(check: (r: Repositories) => Promise<P | undefined>, apply: (r: Repositories, p: P, actor: string) => Promise<T | undefined>): Promise<T | undefined> {
+    if (!(await this.uow.read(check))) return undefined;
+    const actor = await this.identity.currentUser();
+    return this.uow.write(async (r) => {
+      const p = await check(r);
+      return p === undefined ? undefined : apply(r, p, actor);
     });
   }
 

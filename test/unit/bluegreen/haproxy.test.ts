@@ -9,10 +9,10 @@ import { AUTOMATIC_ACTOR, BlueGreenDeploymentManager, type BlueGreenSetupOptions
 import { colourChecks } from '../../../src/traffic/colourChecks';
 import { HaproxyRouter } from '../../../src/traffic/haproxy';
 import type { EnvironmentRouterSettings } from '../../../src/traffic/routerFactory';
-import { ColourFleet, RecordingScaler, ScriptDeployer, SwitchableTrust, settingsFactory } from '../../support/blueGreenFleet';
+import { ColourFleet, RecordingScaler, ScriptDeployer, SwitchableTrust, settingsFactory, until } from '../../support/blueGreenFleet';
 import { fixedIdentity, openCore, type CoreHarness } from '../../support/coreHarness';
 import { LoadRecorder, clock } from '../../support/loadRecorder';
-import { makeTempDir, removeTempDir, requireBinary, startHaproxy, type TestHaproxy } from '../../support/trafficRouters';
+import { makeTempDir, removeTempDir, requireBinary, startHaproxy, waitForHaproxyServerUp, type TestHaproxy } from '../../support/trafficRouters';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,16 +30,6 @@ async function refuses(p: Promise<unknown>, re: RegExp): Promise<void> {
     assert.match(err.message, re);
     return true;
   });
-}
-
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await sleep(25);
-  }
 }
 
 describe('blue-green: BlueGreenDeploymentManager on a real HAProxy', function () {
@@ -72,13 +62,7 @@ describe('blue-green: BlueGreenDeploymentManager on a real HAProxy', function ()
   }
 
   /** HAProxy's own health checks must see the colour UP before it takes traffic in earnest. */
-  async function serverUp(colour: Colour): Promise<void> {
-    await until(`HAProxy sees ${colour} UP`, 8000, async () => {
-      const state = await router.command(`show servers state ${hap.backend}`);
-      const line = state.split('\n').find((l) => l.split(/\s+/)[3] === colour);
-      return line?.split(/\s+/)[5] === '2';
-    });
-  }
+  const serverUp = (colour: Colour) => waitForHaproxyServerUp(router, hap.backend, colour, { timeoutMs: 8000, intervalMs: 25 });
 
   const audit = () => core.uow.read((r) => r.audit.list({ entityType: 'blue_green' }));
 

@@ -13,10 +13,10 @@ import { colourChecks } from '../../../src/traffic/colourChecks';
 import { HaproxyRouter } from '../../../src/traffic/haproxy';
 import { CommandColourScaler, environmentRouterLoader, parseEnvironmentRouterSettings, storedRouterSettings } from '../../../src/traffic/environmentRouterSettings';
 import { SettingsRouterFactory } from '../../../src/traffic/routerFactory';
-import { BACKEND_SCRIPT, ColourFleet, DEPLOY_SCRIPT } from '../../support/blueGreenFleet';
+import { BACKEND_SCRIPT, ColourFleet, DEPLOY_SCRIPT, until } from '../../support/blueGreenFleet';
 import { fixedIdentity } from '../../support/coreHarness';
 import { openPipelines, type PipelineHarness } from '../../support/pipelineHarness';
-import { makeTempDir, removeTempDir, requireBinary, startHaproxy, type TestHaproxy } from '../../support/trafficRouters';
+import { makeTempDir, removeTempDir, requireBinary, startHaproxy, waitForHaproxyServerUp, type TestHaproxy } from '../../support/trafficRouters';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -29,16 +29,6 @@ const FAST: BlueGreenSetupOptions = {
   prePromotionAnalysis: { consecutiveSuccesses: 2, intervalMs: 50, timeoutSeconds: 5 },
   postPromotionAnalysis: { durationSeconds: 0 },
 };
-
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined | false>): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await sleep(25);
-  }
-}
 
 describe('blue-green: the preview colour deployed by the environment pipeline', function () {
   this.timeout(40_000);
@@ -66,14 +56,8 @@ describe('blue-green: the preview colour deployed by the environment pipeline', 
   });
 
   /** HAProxy's own health checks must see the colour UP before it takes all traffic. */
-  async function serverUp(colour: Colour): Promise<void> {
-    const router = new HaproxyRouter({ socketPath: hap.socketPath, backend: hap.backend, servers: hap.servers });
-    await until(`HAProxy sees ${colour} UP`, 8000, async () => {
-      const state = await router.command(`show servers state ${hap.backend}`);
-      const line = state.split('\n').find((l) => l.split(/\s+/)[3] === colour);
-      return line?.split(/\s+/)[5] === '2';
-    });
-  }
+  const serverUp = (colour: Colour) =>
+    waitForHaproxyServerUp(new HaproxyRouter({ socketPath: hap.socketPath, backend: hap.backend, servers: hap.servers }), hap.backend, colour, { timeoutMs: 8000, intervalMs: 25 });
 
   /** Router settings as the Configure Traffic Router command stores them. */
   const routerSettings = (environment: string, extra: Record<string, unknown> = {}) => storedRouterSettings(parseEnvironmentRouterSettings(environment, {

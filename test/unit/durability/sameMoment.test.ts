@@ -16,7 +16,7 @@ import type { EnvironmentRouterSettings } from '../../../src/traffic/routerFacto
 import { ColourFleet, RecordingScaler, ScriptDeployer, SwitchableTrust, settingsFactory } from '../../support/blueGreenFleet';
 import { fixedIdentity } from '../../support/coreHarness';
 import { openPipelines, type PipelineHarness } from '../../support/pipelineHarness';
-import { makeTempDir, removeTempDir, requireBinary, startHaproxy, type TestHaproxy } from '../../support/trafficRouters';
+import { makeTempDir, removeTempDir, requireBinary, startHaproxy, waitForHaproxyServerUp, type TestHaproxy } from '../../support/trafficRouters';
 
 const FAST: BlueGreenSetupOptions = {
   stepBakeSeconds: 0.3,
@@ -24,7 +24,6 @@ const FAST: BlueGreenSetupOptions = {
   postPromotionAnalysis: { durationSeconds: 30 },
 };
 const DAY = 86_400_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('durability: a pipeline run, a blue-green switch and a train departure at the same moment', function () {
   this.timeout(120_000);
@@ -76,13 +75,7 @@ describe('durability: a pipeline run, a blue-green switch and a train departure 
     const shop = (await core.releases.createRelease('Shop', '5.0.0')).release;
     const setup = await bg.setup(shop.id, 'production', FAST);
     assert.equal(setup.state, 'awaiting_promotion', setup.reason);
-    const deadline = Date.now() + 8000;
-    for (;;) {
-      const state = await router.command(`show servers state ${hap.backend}`);
-      if (state.split('\n').find((l) => l.split(/\s+/)[3] === 'green')?.split(/\s+/)[5] === '2') break;
-      assert.ok(Date.now() < deadline, 'HAProxy never saw green UP');
-      await sleep(25);
-    }
+    await waitForHaproxyServerUp(router, hap.backend, 'green', { timeoutMs: 8000, intervalMs: 25 });
     // Departures count from the train's creation: the first is due once the clock passes 11:00.
     const train = await trains.createSchedule({ name: 'Daily', frequency: 'daily', startDate: '2026-03-02T11:00', timeZone: 'UTC' });
     core.clock.advance(90 * 60_000);
